@@ -1,0 +1,47 @@
+"""What every front end (GUI, CLI, tests) holds: the data folder, the open database, and services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from deescal.app.logs import configure_logging
+from deescal.app.paths import DataDir, resolve_data_dir
+from deescal.app.store import Store
+
+T = TypeVar("T")
+
+
+def force_offline() -> None:
+    """The app never reaches a model hub: weights come from installed packages or local paths."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE"):
+        os.environ[name] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+@dataclass
+class AppContext:
+    data: DataDir
+    store: Store
+    _services: dict[type, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike[str] | None = None) -> AppContext:
+        force_offline()
+        data = resolve_data_dir(data_dir)
+        configure_logging(data.logs)
+        return cls(data=data, store=Store(data.database, data.backups))
+
+    def service(self, kind: type[T]) -> T:
+        """One shared instance per service class, built on first use as ``kind(self)``."""
+        if kind not in self._services:
+            self._services[kind] = kind(self)
+        return self._services[kind]
+
+    def close(self) -> None:
+        for service in self._services.values():
+            close = getattr(service, "close", None)
+            if callable(close):
+                close()
+        self.store.close()

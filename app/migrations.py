@@ -1,0 +1,137 @@
+"""Schema versions, oldest first. ``PRAGMA user_version`` records how many have been applied.
+
+Never edit a released migration: append a new one. Each is applied in one transaction.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: the whole first schema.
+    """
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE scenarios (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        category TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        difficulty INTEGER NOT NULL CHECK (difficulty BETWEEN 1 AND 5),
+        initial_tension REAL NOT NULL CHECK (initial_tension BETWEEN 0 AND 10),
+        location TEXT NOT NULL DEFAULT '',
+        scenario_context TEXT NOT NULL DEFAULT '',
+        character_name TEXT NOT NULL DEFAULT '',
+        card TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('authored', 'imported')),
+        source_file TEXT,
+        content_hash TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX scenarios_category ON scenarios(category);
+    CREATE INDEX scenarios_source ON scenarios(source);
+    CREATE INDEX scenarios_difficulty ON scenarios(difficulty);
+    CREATE UNIQUE INDEX scenarios_content_hash ON scenarios(content_hash) WHERE content_hash IS NOT NULL;
+    CREATE TABLE reference_turns (
+        id INTEGER PRIMARY KEY,
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('officer', 'civilian', 'bystander', 'dispatcher', 'other')),
+        speaker TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        start_time TEXT,
+        role_corrected INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (scenario_id, idx)
+    );
+    CREATE VIRTUAL TABLE scenario_search USING fts5(
+        title, scenario_context, character, transcript,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE trainees (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        cohort TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE language_models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        context_length INTEGER NOT NULL,
+        prompt_style TEXT NOT NULL CHECK (prompt_style IN ('completion', 'chat')),
+        is_default INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE adapters (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        base_model_sha256 TEXT,
+        training_summary TEXT NOT NULL DEFAULT '{}',
+        metrics TEXT NOT NULL DEFAULT '{}',
+        is_active INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+        trainee_id INTEGER REFERENCES trainees(id) ON DELETE SET NULL,
+        mode TEXT NOT NULL DEFAULT 'text' CHECK (mode IN ('text', 'voice')),
+        status TEXT NOT NULL DEFAULT 'active'
+            CHECK (status IN ('active', 'resolved', 'escalated', 'ended', 'interrupted')),
+        model_name TEXT,
+        adapter_path TEXT,
+        seed INTEGER,
+        initial_tension REAL NOT NULL,
+        final_tension REAL,
+        revealed_facts TEXT NOT NULL DEFAULT '[]',
+        approved INTEGER NOT NULL DEFAULT 0,
+        approved_at TEXT,
+        approved_by TEXT,
+        started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        ended_at TEXT
+    );
+    CREATE INDEX sessions_trainee ON sessions(trainee_id);
+    CREATE INDEX sessions_scenario ON sessions(scenario_id);
+    CREATE TABLE session_turns (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('officer', 'civilian', 'system')),
+        text TEXT NOT NULL,
+        tension REAL,
+        latency_s REAL,
+        first_token_s REAL,
+        n_tokens INTEGER,
+        model_name TEXT,
+        adapter_path TEXT,
+        audio_path TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        UNIQUE (session_id, idx)
+    );
+    CREATE TABLE turn_scores (
+        id INTEGER PRIMARY KEY,
+        turn_id INTEGER NOT NULL UNIQUE REFERENCES session_turns(id) ON DELETE CASCADE,
+        score REAL NOT NULL CHECK (score BETWEEN 0 AND 100),
+        techniques TEXT NOT NULL DEFAULT '[]',
+        feedback TEXT NOT NULL DEFAULT '',
+        scorer_version TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE instructor_reviews (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        turn_id INTEGER REFERENCES session_turns(id) ON DELETE CASCADE,
+        override_score REAL CHECK (override_score IS NULL OR override_score BETWEEN 0 AND 100),
+        mark TEXT CHECK (mark IS NULL OR mark IN ('good', 'bad')),
+        comment TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        UNIQUE (session_id, turn_id)
+    );
+    """,
+]
+
+LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,134 @@
+"""The one owner of the SQLite database: connection setup, migrations, backups, damage checks.
+
+One file in WAL mode with foreign keys on. The connection runs in autocommit mode, so each insert
+is durable the moment it returns (a session turn survives ``kill -9``); multi-statement changes go
+through :meth:`Store.write`, which wraps them in one transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from deescal.app.errors import DatabaseError
+from deescal.app.migrations import LATEST_VERSION, MIGRATIONS
+
+
+def _timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+class Store:
+    """An open database. Safe to share between threads: writes are serialised by a lock."""
+
+    def __init__(self, path: Path, backups_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.backups_dir = Path(backups_dir) if backups_dir else self.path.parent / "backups"
+        self._lock = threading.RLock()
+        self.conn = self._connect()
+        self.db = sqlite_utils.Database(self.conn)
+        self._migrate()
+
+    # -- opening ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if existed:
+                problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+                if problems != ["ok"]:
+                    raise sqlite3.DatabaseError("; ".join(problems[:3]))
+        except sqlite3.DatabaseError as exc:
+            backup = self._backup("damaged")
+            raise DatabaseError(
+                f"The database {self.path} is damaged and cannot be opened ({exc}). "
+                f"A copy was kept at {backup}. Move the damaged file away (or restore an automatic "
+                f"backup from {self.backups_dir}) and start again; nothing was overwritten."
+            ) from exc
+        return conn
+
+    def _backup(self, reason: str) -> Path:
+        """Copies the database file (and its WAL) aside; never deletes the original."""
+        self.backups_dir.mkdir(parents=True, exist_ok=True)
+        target = self.backups_dir / f"{self.path.stem}-{reason}-{_timestamp()}{self.path.suffix}"
+        shutil.copy2(self.path, target)
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists():
+            shutil.copy2(wal, target.with_name(target.name + "-wal"))
+        return target
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > LATEST_VERSION:
+            backup = self._backup("newer-version")
+            self.conn.close()
+            raise DatabaseError(
+                f"The database {self.path} was written by a newer version of DeEscal Trainer "
+                f"(schema {current}, this version knows up to {LATEST_VERSION}). Update the app; "
+                f"a copy of the database was kept at {backup}."
+            )
+        if current < LATEST_VERSION and current > 0:
+            self._backup(f"before-v{LATEST_VERSION}")
+        for number in range(current + 1, LATEST_VERSION + 1):
+            self._apply(number, MIGRATIONS[number - 1])
+
+    def _apply(self, number: int, script: str) -> None:
+        with self._lock:
+            try:
+                self.conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise DatabaseError(f"Updating the database to schema {number} failed: {exc}") from exc
+
+    # -- use ---------------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        with self._lock:
+            return [dict(row) for row in self.conn.execute(sql, params)]
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """A single statement, committed when it returns (autocommit)."""
+        with self._lock:
+            return self.conn.execute(sql, params)
+
+    def backup_now(self, reason: str = "manual") -> Path:
+        with self._lock:
+            self.conn.execute("PRAGMA wal_checkpoint(FULL)")
+            return self._backup(reason)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()

@@ -1,0 +1,1 @@
+"""The scenario format, the bundled library and importers for DeEscalWild data."""

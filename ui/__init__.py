@@ -1,0 +1,1 @@
+"""PySide6 front end: windows, views and workers wired to the services in ``deescal.app``."""

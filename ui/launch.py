@@ -1,0 +1,31 @@
+"""Starts the desktop app: opens the data folder (with a clear message if it cannot), shows the window."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from deescal.app import __version__
+from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+
+def run_gui(data_dir: str | os.PathLike[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("DeEscal Trainer")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("DeEscal")
+    try:
+        ctx = AppContext.open(data_dir)
+    except UserFacingError as exc:
+        QMessageBox.critical(None, "DeEscal Trainer cannot start", str(exc))
+        return 2
+    from deescal.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        ctx.close()

@@ -1,0 +1,19 @@
+"""Review page."""
+
+from __future__ import annotations
+
+from deescal.app.context import AppContext
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class ReviewView(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        heading = QLabel(
+            "<h2>Review</h2><p>After-action review of a session (arrives with the scoring work).</p>"
+        )
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        layout.addStretch(1)

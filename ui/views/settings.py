@@ -1,0 +1,17 @@
+"""Settings page."""
+
+from __future__ import annotations
+
+from deescal.app.context import AppContext
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class SettingsView(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        heading = QLabel("<h2>Settings</h2><p>Preferences.</p>")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        layout.addStretch(1)

@@ -1,0 +1,105 @@
+"""The one way long work leaves the UI thread.
+
+``Worker`` runs a plain function on its own ``QThread`` and reports through the same signals
+everywhere: started, progress(fraction, text), partial(item) for streamed pieces, result(value),
+error(message), finished. ``cancel()`` asks the function to stop; the function sees it through
+``control.cancelled`` (and ``control.check()`` raises :class:`Cancelled`). Every exception becomes
+an ``error`` signal (a :class:`UserFacingError` keeps its message), never a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from deescal.app.errors import Cancelled, UserFacingError
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class WorkerControl:
+    """Handed to the work function: report progress, stream pieces, notice cancellation."""
+
+    def __init__(self, worker: Worker) -> None:
+        self._worker = worker
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def progress(self, fraction: float, text: str = "") -> None:
+        self._worker.progress.emit(float(fraction), text)
+
+    def partial(self, item: Any) -> None:
+        self._worker.partial.emit(item)
+
+
+class Worker(QObject):
+    started = Signal()
+    progress = Signal(float, str)
+    partial = Signal(object)
+    result = Signal(object)
+    error = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self.control = WorkerControl(self)
+        self._thread: QThread | None = None
+
+    def cancel(self) -> None:
+        self.control._cancel.set()
+
+    @Slot()
+    def _run(self) -> None:
+        self.started.emit()
+        try:
+            value = self._fn(self.control, *self._args, **self._kwargs)
+        except Cancelled:
+            self.cancelled.emit()
+        except UserFacingError as exc:
+            self.error.emit(str(exc))
+        except Exception as exc:
+            log.exception("background task failed")
+            self.error.emit(f"Something went wrong: {exc}. Details are in the log file.")
+        else:
+            if self.control.cancelled:
+                self.cancelled.emit()
+            else:
+                self.result.emit(value)
+        finally:
+            self.finished.emit()
+
+    def start(self) -> Worker:
+        """Moves this worker to a fresh thread and runs it; the thread ends when the work does."""
+        thread = QThread()
+        self._thread = thread
+        self.moveToThread(thread)
+        thread.started.connect(self._run)
+        self.finished.connect(thread.quit)
+        _running.add(self)
+        thread.finished.connect(lambda: _running.discard(self))
+        thread.start()
+        return self
+
+    def wait(self, ms: int = 30_000) -> bool:
+        return self._thread.wait(ms) if self._thread else True
+
+
+# Keeps running workers (and their threads) alive until they finish, even if the caller drops them.
+_running: set[Worker] = set()
+
+
+def run_in_background(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Worker:
+    """Creates a worker; connect its signals, then call ``.start()``."""
+    return Worker(fn, *args, **kwargs)
