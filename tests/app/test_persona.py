@@ -1,0 +1,97 @@
+"""The persona prompt: stable layout (so the KV cache is reused), cues by tension, and output cleaning."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from deescal.app.persona import STOP_SEQUENCES, clean_reply, facts_to_reveal, render_messages, render_prompt
+from deescal.scenario_library.schema import Scenario
+
+CARD = {
+    "case_id": "test-001",
+    "title": "Man shouting in a parking garage",
+    "category": "Mental-health crisis",
+    "scenario_context": "A man is crouched behind a pillar shouting at people to get down.",
+    "initial_tension": 7,
+    "location": "Parking garage, level three",
+    "character_profile": {
+        "name": "Darnell Whitaker",
+        "age": 58,
+        "gender": "male",
+        "emotional_state": "hypervigilant",
+        "speaking_style": "clipped",
+        "background": "A former combat medic who drives a city bus.",
+    },
+    "triggers": ["shouted commands"],
+    "levers": ["calm low voice"],
+    "hidden_facts": [
+        {"text": "He carries a folding knife for work.", "reveal_at_tension": 4},
+        {"text": "He stopped seeing his counsellor.", "reveal_at_tension": 2},
+    ],
+}
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return Scenario.from_dict(json.loads(json.dumps(CARD)))
+
+
+def test_prompt_ends_ready_for_the_civilian_and_holds_the_card(scenario):
+    prompt = render_prompt(scenario, [("officer", "Hi, I'm Officer Reyes.")], 7.0)
+    assert prompt.endswith("\nDarnell:")
+    assert "Officer: Hi, I'm Officer Reyes." in prompt
+    assert "parking garage" in prompt.lower()
+    assert "agitated" in prompt
+
+
+def test_prompt_is_deterministic_and_extends_the_previous_turn(scenario):
+    first = [("officer", "Hi, I'm Officer Reyes.")]
+    turn1 = render_prompt(scenario, first, 6.0)
+    assert turn1 == render_prompt(scenario, first, 6.0)
+    second = first + [("civilian", "Get away from me."), ("officer", "I'll stay right here.")]
+    turn2 = render_prompt(scenario, second, 5.0, turn_tensions=[6.0])
+    # Everything up to the first reply's tag is the previous prompt: llama.cpp reuses that cache.
+    assert turn2.startswith(turn1)
+
+
+def test_hidden_facts_only_below_their_threshold_and_only_once(scenario):
+    history = [("officer", "What should I call you?")]
+    assert "knife" not in render_prompt(scenario, history, 6.0)
+    assert "knife" in render_prompt(scenario, history, 3.5)
+    told = ["He carries a folding knife for work."]
+    assert "knife" not in render_prompt(scenario, history, 3.5, revealed_facts=told)
+    assert facts_to_reveal(scenario, 1.0, told) == ["He stopped seeing his counsellor."]
+
+
+def test_chat_messages_put_the_card_in_the_system_prompt(scenario):
+    history = [("officer", "Hello."), ("civilian", "Back off."), ("officer", "Okay, I'm backing off.")]
+    messages = render_messages(scenario, history, 8.5)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert "Darnell Whitaker" in messages[0]["content"]
+    assert "furious" in messages[-1]["content"]
+    assert render_prompt(scenario, history, 8.5, prompt_style="chat").endswith("<|im_start|>assistant\n")
+    with pytest.raises(ValueError):
+        render_prompt(scenario, history, 5.0, prompt_style="telepathy")
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (" I just want my car back.", "I just want my car back."),
+        ("Darnell: Get down! Get down! (crouches) You hear me? I was", "Get down! You hear me?"),
+        ("Leave me alone. Officer: Sir, calm down.", "Leave me alone."),
+        ("no no no no no no no no", "no no no"),
+        ("Fine. Fine. Fine. Fine.", "Fine."),
+        ("One. Two. Three. Four.", "One. Two. Three."),
+        ("   ", ""),
+        ("Officer: put your hands up", ""),
+        ("I don't know what you", "I don't know what you"),
+    ],
+)
+def test_clean_reply(raw, clean):
+    assert clean_reply(raw) == clean
+
+
+def test_stop_sequences_end_at_the_next_speaker():
+    assert "\n" in STOP_SEQUENCES and "Officer:" in STOP_SEQUENCES
