@@ -1,0 +1,200 @@
+"""Turns one officer line (and the civilian line before it) into technique hits and features.
+
+Two sources of evidence per technique: phrasing patterns (precise, with the exact words) and
+MiniLM similarity of each sentence to the technique's exemplar bank (catches paraphrases). The
+civilian context then re-reads some hits: under an immediate danger an order, a countdown or a
+warning of force is a legitimate safety command, not an escalation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+
+import numpy as np
+from deescal.app.scoring.context import (
+    CONTEXT_KINDS,
+    DANGER,
+    DISTRESS,
+    SELF_HARM,
+    civilian_name,
+    classify_context,
+)
+from deescal.app.scoring.encoder import SentenceEncoder
+from deescal.app.scoring.techniques import BY_NAME, TECHNIQUES
+from deescal.app.scoring.types import TechniqueHit
+
+MAX_SENTENCES = 8
+MAX_CHARS = 1200
+# Similarities below LOW say nothing; at HIGH the sentence reads like an exemplar.
+SIM_LOW, SIM_HIGH = 0.35, 0.75
+# Under an immediate danger these become a legitimate "safety_command".
+DANGER_LEGITIMATES = ("orders_no_reason", "ultimatum", "threatens")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_CAPS_OK = {"ID", "DUI", "DWI", "OK", "EMS", "CIT", "ATM", "USA", "TV", "SUV", "ER", "ICU", "DMV"}
+
+
+def feature_names() -> list[str]:
+    names = []
+    for technique in TECHNIQUES:
+        names += [f"pat:{technique.name}", f"emb:{technique.name}"]
+    names += [f"ctx:{kind}" for kind in CONTEXT_KINDS]
+    names += ["dismiss_in_crisis", "negatives", "positives"]
+    return names
+
+
+@dataclass
+class Analysis:
+    hits: list[TechniqueHit]
+    features: dict[str, float]
+    context: set[str] = field(default_factory=set)
+
+    def vector(self, names: list[str]) -> np.ndarray:
+        return np.array([self.features.get(n, 0.0) for n in names], dtype=np.float64)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = [s.strip() for s in _SENTENCE_SPLIT.split(text[:MAX_CHARS]) if s.strip()]
+    return parts[:MAX_SENTENCES]
+
+
+def _soft(similarity: float) -> float:
+    return float(min(1.0, max(0.0, (similarity - SIM_LOW) / (SIM_HIGH - SIM_LOW))))
+
+
+def _shouting_evidence(text: str) -> str | None:
+    caps = [w for w in _CAPS_WORD.findall(text) if w not in _CAPS_OK]
+    if len(caps) >= 2:
+        return " ".join(caps[:6])
+    if text.count("!") >= 3:
+        return text.strip()[:80]
+    words = re.findall(r"[a-z']+", text.lower())
+    for size in (2, 3):
+        grams = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+        for gram in set(grams):
+            if grams.count(gram) >= 3:
+                return f"{gram} (x{grams.count(gram)})"
+    return None
+
+
+class ExemplarBanks:
+    """The exemplar sentences per technique and per civilian context, encoded once."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        data = json.loads(resources.files("deescal.app.scoring").joinpath("exemplars.json").read_text())
+        self.encoder = encoder
+        self.technique_rows: dict[str, tuple[int, int]] = {}
+        self.context_rows: dict[str, tuple[int, int]] = {}
+        sentences: list[str] = []
+        for table, rows in ((data["techniques"], self.technique_rows), (data["contexts"], self.context_rows)):
+            for name, examples in table.items():
+                rows[name] = (len(sentences), len(sentences) + len(examples))
+                sentences += examples
+        self.sentences = sentences
+
+    @cached_property
+    def matrix(self) -> np.ndarray:
+        return self.encoder.encode(self.sentences)
+
+
+class TurnAnalyser:
+    def __init__(self, banks: ExemplarBanks, embedding_threshold: float = 0.62) -> None:
+        self.banks = banks
+        self.embedding_threshold = embedding_threshold
+
+    def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
+        text = (officer_text or "").strip()
+        sentences = split_sentences(text)
+        civilian = (civilian_before or "").strip()
+        if not sentences:
+            context = classify_context(civilian)
+            return Analysis([], {f"ctx:{k}": 1.0 for k in context}, context)
+        vectors = self.banks.encoder.encode(sentences + ([civilian[:MAX_CHARS]] if civilian else []))
+        sims = vectors @ self.banks.matrix.T
+        officer_sims = sims[: len(sentences)]
+        context_sim = {}
+        if civilian:
+            for kind, (start, end) in self.banks.context_rows.items():
+                context_sim[kind] = float(sims[-1, start:end].max())
+        context = classify_context(civilian, context_sim)
+
+        patterned = self._pattern_hits(text, civilian)
+        embedded: dict[str, tuple[float, str]] = {}
+        for name, (start, end) in self.banks.technique_rows.items():
+            block = officer_sims[:, start:end]
+            row = int(block.max(axis=1).argmax())
+            embedded[name] = (float(block[row].max()), sentences[row])
+
+        features: dict[str, float] = {}
+        hits: dict[str, TechniqueHit] = {}
+        for technique in TECHNIQUES:
+            name = technique.name
+            similarity, sentence = embedded.get(name, (0.0, ""))
+            features[f"emb:{name}"] = _soft(similarity)
+            if name in patterned:
+                features[f"pat:{name}"] = 1.0
+                hits[name] = TechniqueHit(name, technique.label, technique.polarity, patterned[name])
+            elif similarity >= self.embedding_threshold and name in self.banks.technique_rows:
+                hits[name] = TechniqueHit(name, technique.label, technique.polarity, sentence)
+        if DANGER in context:
+            self._legitimise_safety_commands(hits, features)
+        for kind in context:
+            features[f"ctx:{kind}"] = 1.0
+        crisis = bool(context & {SELF_HARM, DISTRESS})
+        features["dismiss_in_crisis"] = float(crisis and ("dismisses_feelings" in hits or "silences" in hits))
+        ordered = sorted(hits.values(), key=lambda h: (-h.polarity, _position(text, h.evidence)))
+        features["negatives"] = float(min(3, sum(1 for h in ordered if h.polarity < 0)))
+        features["positives"] = float(min(4, sum(1 for h in ordered if h.polarity > 0)))
+        return Analysis(ordered, features, context)
+
+    @staticmethod
+    def _pattern_hits(text: str, civilian: str) -> dict[str, str]:
+        found: dict[str, tuple[str, tuple[int, int]]] = {}
+        for technique in TECHNIQUES:
+            for pattern in technique.patterns:
+                match = pattern.search(text)
+                if match and match.group(0).strip(" ,.;"):
+                    found[technique.name] = (match.group(0).strip(" ,;"), match.span())
+                    break
+        shouting = _shouting_evidence(text)
+        if shouting:
+            found["shouts"] = (shouting, (0, 0))
+        name = civilian_name(civilian)
+        if name and "introduces_self" not in found:
+            at = text.find(name)
+            if at >= 0:
+                found["introduces_self"] = (name, (at, at + len(name)))
+        # A calming reading inside an escalating phrase ("what is wrong with you?") does not count.
+        negative_spans = [
+            span for n, (_, span) in found.items() if BY_NAME[n].polarity < 0 and span != (0, 0)
+        ]
+        return {
+            name: evidence
+            for name, (evidence, span) in found.items()
+            if BY_NAME[name].polarity < 0 or not any(_overlaps(span, other) for other in negative_spans)
+        }
+
+    @staticmethod
+    def _legitimise_safety_commands(hits: dict[str, TechniqueHit], features: dict[str, float]) -> None:
+        safety = BY_NAME["safety_command"]
+        evidence = [hits.pop(name).evidence for name in DANGER_LEGITIMATES if name in hits]
+        emb = max(features.pop(f"emb:{name}", 0.0) for name in DANGER_LEGITIMATES)
+        pat = max(features.pop(f"pat:{name}", 0.0) for name in DANGER_LEGITIMATES)
+        features["emb:safety_command"] = emb
+        if pat:
+            features["pat:safety_command"] = pat
+        if evidence:
+            hits["safety_command"] = TechniqueHit(safety.name, safety.label, safety.polarity, evidence[0])
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _position(text: str, evidence: str) -> int:
+    at = text.find(evidence)
+    return at if at >= 0 else len(text)

@@ -1,0 +1,130 @@
+"""The turn scorer: technique evidence -> calibrated logistic score 0-100 -> one line of feedback.
+
+Weights come from ``weights.json``, fitted by ``calibrate.py`` on the train part of
+``labelled_lines.csv`` only. Without that file the scorer falls back to polarity weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from importlib import resources
+
+import numpy as np
+from deescal.app.scoring.analysis import Analysis, ExemplarBanks, TurnAnalyser, feature_names
+from deescal.app.scoring.context import DANGER, SELF_HARM
+from deescal.app.scoring.encoder import SentenceEncoder
+from deescal.app.scoring.techniques import BY_NAME, TECHNIQUES
+from deescal.app.scoring.types import TechniqueHit, TurnScore
+
+_WEIGHTS_TEXT = (
+    resources.files("deescal.app.scoring").joinpath("weights.json").read_text()
+    if resources.files("deescal.app.scoring").joinpath("weights.json").is_file()
+    else ""
+)
+SCORER_VERSION = "minilm-lr-1+" + (
+    hashlib.sha256(_WEIGHTS_TEXT.encode()).hexdigest()[:8] if _WEIGHTS_TEXT else "untuned"
+)
+
+
+def default_weights() -> dict:
+    """Polarity-only weights, used until a calibration has been shipped."""
+    coef = {}
+    for technique in TECHNIQUES:
+        coef[f"pat:{technique.name}"] = 1.2 * technique.polarity
+        coef[f"emb:{technique.name}"] = 0.8 * technique.polarity
+    coef["dismiss_in_crisis"] = -1.0
+    return {"intercept": 0.0, "coef": coef, "embedding_threshold": 0.62}
+
+
+def load_weights() -> dict:
+    return json.loads(_WEIGHTS_TEXT) if _WEIGHTS_TEXT else default_weights()
+
+
+class TurnScorer:
+    """Scores officer turns. Thread-safe; MiniLM and the exemplar banks load on first use."""
+
+    def __init__(self, weights: dict | None = None, encoder: SentenceEncoder | None = None) -> None:
+        weights = weights or load_weights()
+        self.names = feature_names()
+        self.coef = np.array([weights["coef"].get(n, 0.0) for n in self.names], dtype=np.float64)
+        self.intercept = float(weights["intercept"])
+        self.analyser = TurnAnalyser(
+            ExemplarBanks(encoder or SentenceEncoder()), weights.get("embedding_threshold", 0.62)
+        )
+
+    def warm_up(self) -> None:
+        """Loads the encoder and encodes the exemplar banks (about 1-3 s), off the hot path."""
+        self.score("Hi, I'm Officer Lee. What's going on tonight?")
+
+    def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
+        return self.analyser.analyse(officer_text, civilian_before)
+
+    def logit(self, analysis: Analysis) -> float:
+        return float(self.intercept + analysis.vector(self.names) @ self.coef)
+
+    def score(self, officer_text: str, civilian_before: str | None = None) -> TurnScore:
+        analysis = self.analyse(officer_text, civilian_before)
+        value = 100.0 / (1.0 + math.exp(-self.logit(analysis)))
+        return TurnScore(round(value, 1), analysis.hits, self.feedback(analysis, value))
+
+    def score_many(self, pairs: list[tuple[str, str | None]]) -> list[TurnScore]:
+        return [self.score(officer, civilian) for officer, civilian in pairs]
+
+    def _weight(self, hit: TechniqueHit) -> float:
+        index = self.names.index(f"pat:{hit.name}") if f"pat:{hit.name}" in self.names else None
+        return abs(self.coef[index]) if index is not None else 0.0
+
+    def feedback(self, analysis: Analysis, value: float) -> str:
+        hits = analysis.hits
+        if not hits and not (analysis.features.get("emb:open_question", 0) or analysis.features):
+            return "Say something to the person: introduce yourself and ask what is going on."
+        negatives = sorted((h for h in hits if h.polarity < 0), key=self._weight, reverse=True)
+        positives = [h for h in hits if h.polarity > 0]
+        if SELF_HARM in analysis.context and "asks_about_self_harm" not in {h.name for h in hits}:
+            if negatives:
+                return f"{_quote(negatives[0])}: they just spoke of self-harm; acknowledge it and ask about it directly."
+            return "They spoke of self-harm: acknowledge it and ask them plainly if they are thinking of hurting themselves."
+        if negatives:
+            return f"{_quote(negatives[0])}: {BY_NAME[negatives[0].name].tip}."
+        if any(h.name == "safety_command" for h in positives):
+            return "Clear command under threat: right call; keep distance and say what happens next."
+        if positives:
+            labels = [h.label.lower() for h in positives[:2]]
+            praise = " and ".join(labels)
+            return f"Good: {praise}. {_next_step({h.name for h in hits}, analysis.context)}"
+        if DANGER in analysis.context:
+            return "A weapon is involved: give one clear, calm instruction and create distance."
+        return f"Neutral turn. {_next_step(set(), analysis.context)}"
+
+
+def _quote(hit: TechniqueHit) -> str:
+    evidence = hit.evidence if len(hit.evidence) <= 60 else hit.evidence[:57] + "..."
+    return f'{hit.label} ("{evidence}")'
+
+
+def _next_step(present: set[str], context: set[str]) -> str:
+    for name, advice in (
+        ("acknowledges_feelings", "Next, name the feeling you see."),
+        ("open_question", "Next, ask an open question about what happened."),
+        ("explains_why", "Next, explain what you are doing and why."),
+        ("offers_choices", "Next, offer them a choice."),
+    ):
+        if name not in present:
+            return advice
+    return "Keep listening and summarise what you heard."
+
+
+_shared: TurnScorer | None = None
+_shared_lock = threading.Lock()
+
+
+def get_scorer() -> TurnScorer:
+    """The one shared scorer of this process (MiniLM is loaded once, lazily, on first score)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = TurnScorer()
+        return _shared
