@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 CHECKS: list[tuple[str, str]] = [
     ("database", "deescal.app.selftest:check_database"),
     ("qt offscreen", "deescal.ui.selftest_check:check_qt_offscreen"),
+    ("speech-to-text", "deescal.app.voice:check_speech_to_text"),
+    ("text-to-speech", "deescal.app.voice:check_text_to_speech"),
 ]
 
 

@@ -16,6 +16,8 @@ from deescal.app.errors import UserFacingError
 
 COMMAND_MODULES = [
     "selftest",
+    "speak",
+    "transcribe",
 ]
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,329 @@
+"""Text-to-speech with pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS), to WAV.
+
+pyttsx3's ``say()`` shells out to ``aplay`` on Linux and fails silently where it is missing, so
+speech is always rendered to a WAV file (``save_to_file`` + ``runAndWait``) and played by the
+caller. The engine is not thread-safe and espeak-ng can be initialised only once per process, so
+one dedicated thread owns the engine and every render is a job queued to it.
+
+Each character gets a voice that matches gender and age where the engine has such voices
+(espeak-ng: its male/female/elderly variants), and speaks faster and louder as tension rises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deescal.app.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+BASE_RATE_WPM = 175  # a calm, clear speaking rate; the engines' own default (200) sounds hurried
+
+# espeak-ng variants by (gender, age band); one is picked per character, stable across sessions.
+ESPEAK_LANGUAGE = "en-us"
+ESPEAK_VARIANTS: dict[tuple[str, str], list[str]] = {
+    ("female", "young"): ["f3", "f4", "Annie"],
+    ("female", "adult"): ["f1", "f2", "f5"],
+    ("female", "older"): ["aunty", "grandma"],
+    ("male", "young"): ["m3", "m5", "Andy"],
+    ("male", "adult"): ["m1", "m2", "m4", "m7"],
+    ("male", "older"): ["grandpa", "m6"],
+    ("", "young"): ["m3", "f4"],
+    ("", "adult"): ["m1", "f2"],
+    ("", "older"): ["grandpa", "aunty"],
+}
+
+
+class SpeechEngineUnavailable(UserFacingError):
+    """No text-to-speech engine could start on this computer."""
+
+
+def unavailable_message(detail: str) -> str:
+    if sys.platform.startswith("linux"):
+        fix = "Install espeak-ng (for example: sudo apt install espeak-ng libespeak-ng1)"
+    elif sys.platform == "win32":
+        fix = "Check that Windows speech (SAPI5) voices are installed in Settings > Time & language > Speech"
+    else:
+        fix = "Check that system voices are installed in System Settings > Accessibility > Spoken Content"
+    return (
+        f"No speech engine is available, so the civilian's replies cannot be spoken ({detail}). "
+        f"{fix}, then restart DeEscal Trainer. Replies are still shown as text."
+    )
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    name: str
+    gender: str  # "male", "female" or "" when the engine does not say
+    age: int | None
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpeechStyle:
+    voice: str | None = None  # engine voice id; None keeps the engine's default
+    rate: int = BASE_RATE_WPM  # words per minute
+    volume: float = 1.0  # 0..1
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return "adult"
+    return "young" if age < 25 else "older" if age >= 60 else "adult"
+
+
+def normalise_gender(value: str | None) -> str:
+    text = (value or "").strip().lower()
+    if "female" in text or text in {"f", "woman", "girl"}:
+        return "female"
+    if "male" in text or text in {"m", "man", "boy"}:
+        return "male"
+    return ""
+
+
+def tension_style(
+    tension: float, voice: str | None, rate_scale: float = 1.0, volume: float = 1.0
+) -> SpeechStyle:
+    """Calm (0) speaks at 90% pace and 75% volume; out of control (10) at 125% pace, full volume."""
+    level = min(10.0, max(0.0, float(tension))) / 10.0
+    rate = round(BASE_RATE_WPM * rate_scale * (0.9 + 0.35 * level))
+    loudness = min(1.0, max(0.0, volume * (0.75 + 0.25 * level)))
+    return SpeechStyle(voice=voice, rate=int(rate), volume=round(loudness, 3))
+
+
+def _stable_pick(options: list, key: str):
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return options[digest[0] % len(options)]
+
+
+def choose_voice(
+    voices: list[VoiceInfo], driver: str, name: str, gender: str | None, age: int | None
+) -> str | None:
+    """The engine voice for a character: same character, same voice, every time."""
+    wanted = normalise_gender(gender)
+    band = age_band(age)
+    if driver == "espeak":
+        return f"{ESPEAK_LANGUAGE}+{_stable_pick(ESPEAK_VARIANTS[(wanted, band)], name)}"
+    english = [v for v in voices if _is_english(v)] or voices
+    if not english:
+        return None
+    target_age = {"young": 20, "adult": 40, "older": 70}[band]
+
+    def score(voice: VoiceInfo) -> tuple:
+        gender_score = 0 if not wanted else (2 if voice.gender == wanted else -2 if voice.gender else 0)
+        age_score = -abs((voice.age or 40) - target_age) / 100
+        return (gender_score + age_score,)
+
+    best = max(score(v) for v in english)
+    return _stable_pick(sorted(v.id for v in english if score(v) == best), name)
+
+
+def _is_english(voice: VoiceInfo) -> bool:
+    tags = " ".join(voice.languages).lower() + " " + voice.id.lower() + " " + voice.name.lower()
+    return (
+        "en" in {t[:2] for t in voice.languages if t} or "en_" in tags or "en-" in tags or "english" in tags
+    )
+
+
+def default_engine():
+    import pyttsx3
+
+    return pyttsx3.init()
+
+
+class _EngineThread:
+    """Owns the one pyttsx3 engine; runs jobs ``fn(engine)`` in order on its own thread."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future]] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="speech-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[Any], Any]) -> Future:
+        future: Future = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def _loop(self) -> None:
+        if sys.platform == "win32":  # SAPI5 is COM: each thread that uses it must initialise COM
+            import comtypes
+
+            comtypes.CoInitialize()
+        try:
+            engine, failure = self._factory(), None
+        except Exception as exc:  # any engine start failure means "no speech engine here"
+            log.warning("text-to-speech engine could not start: %s", exc)
+            engine, failure = (
+                None,
+                SpeechEngineUnavailable(unavailable_message(f"{type(exc).__name__}: {exc}")),
+            )
+        while True:
+            job, future = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            if failure:
+                future.set_exception(failure)
+                continue
+            try:
+                future.set_result(job(engine))
+            except Exception as exc:
+                future.set_exception(exc)
+
+
+_threads: dict[Callable[[], Any], _EngineThread] = {}
+_threads_lock = threading.Lock()
+
+
+def _engine_thread(factory: Callable[[], Any]) -> _EngineThread:
+    with _threads_lock:
+        if factory not in _threads:
+            _threads[factory] = _EngineThread(factory)
+        return _threads[factory]
+
+
+class SpeechSynthesizer:
+    """Renders text to WAV files on the shared speech thread; safe to call from any thread."""
+
+    def __init__(self, engine_factory: Callable[[], Any] | None = None, timeout_s: float = 60.0) -> None:
+        self._factory = engine_factory or default_engine
+        self._timeout_s = timeout_s
+        self._voices: list[VoiceInfo] | None = None
+        self._driver: str | None = None
+
+    def _call(self, job: Callable[[Any], Any]) -> Any:
+        return _engine_thread(self._factory).submit(job).result(self._timeout_s)
+
+    def check(self) -> str:
+        """The engine's driver name ("espeak", "sapi5", "nsss"); raises when there is no engine."""
+        if self._driver is None:
+            self._driver = self._call(lambda engine: getattr(engine, "driver_name", "unknown"))
+        return self._driver
+
+    def voices(self) -> list[VoiceInfo]:
+        if self._voices is None:
+            self._voices = self._call(_list_voices)
+        return self._voices
+
+    def voice_for(self, name: str, gender: str | None, age: int | None) -> str | None:
+        driver = self.check()
+        return choose_voice([] if driver == "espeak" else self.voices(), driver, name, gender, age)
+
+    def render(self, text: str, out: str | os.PathLike[str], style: SpeechStyle | None = None) -> Path:
+        """Speaks ``text`` into the WAV file ``out`` (written whole, then renamed into place)."""
+        if not text.strip():
+            raise UserFacingError("There is no text to speak.")
+        target = Path(out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.stem}.partial.wav")
+        self._call(lambda engine: _render(engine, text, partial, style or SpeechStyle()))
+        if not partial.is_file() or partial.stat().st_size <= 44:
+            partial.unlink(missing_ok=True)
+            raise UserFacingError("The speech engine produced no audio for this text.")
+        os.replace(partial, target)
+        return target
+
+
+def _list_voices(engine) -> list[VoiceInfo]:
+    found = []
+    for voice in engine.getProperty("voices") or []:
+        languages = tuple(
+            lang.decode("utf-8", "ignore") if isinstance(lang, bytes) else str(lang)
+            for lang in (getattr(voice, "languages", None) or [])
+        )
+        found.append(
+            VoiceInfo(
+                id=str(voice.id),
+                name=str(getattr(voice, "name", "") or voice.id),
+                gender=normalise_gender(getattr(voice, "gender", None)),
+                age=voice.age if isinstance(getattr(voice, "age", None), int) else None,
+                languages=languages,
+            )
+        )
+    return found
+
+
+def _render(engine, text: str, path: Path, style: SpeechStyle) -> None:
+    if style.voice:
+        try:
+            engine.setProperty("voice", style.voice)
+        except (ValueError, KeyError) as exc:
+            raise UserFacingError(f"The voice {style.voice!r} is not available ({exc}).") from exc
+    _apply_rate_and_volume(engine, style)
+    # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout for our own output.
+    chatter = io.StringIO()
+    with contextlib.redirect_stdout(chatter):
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
+    log.debug("speech engine: %s", chatter.getvalue().strip())
+
+
+def _apply_rate_and_volume(engine, style: SpeechStyle) -> None:
+    """Sets rate and volume, and on espeak-ng waits until the engine really uses them.
+
+    libespeak-ng (1.51, asynchronous mode as pyttsx3 starts it) queues parameter changes and
+    sometimes drops one issued right after a render: the next WAV then keeps the old rate or
+    volume. Reading the values back and re-issuing them makes every render use its own style.
+    """
+    for _attempt in range(3):
+        engine.setProperty("rate", int(style.rate))
+        engine.setProperty("volume", float(style.volume))
+        if getattr(engine, "driver_name", "") != "espeak":
+            return
+        deadline = time.perf_counter() + 0.04
+        while time.perf_counter() < deadline:
+            if (
+                engine.getProperty("rate") == int(style.rate)
+                and abs(engine.getProperty("volume") - style.volume) < 0.015
+            ):
+                return
+            time.sleep(0.002)
+    log.debug("espeak-ng did not confirm rate %s / volume %s; rendering anyway", style.rate, style.volume)
+
+
+class ClauseSplitter:
+    """Cuts streamed reply text into speakable pieces, so speech starts before the reply ends.
+
+    A piece ends at sentence punctuation, or at a comma/semicolon/colon once it is long enough to
+    sound natural on its own.
+    """
+
+    SENTENCE_END = ".!?"
+    CLAUSE_END = ",;:"
+
+    def __init__(self, min_clause_chars: int = 12) -> None:
+        self.min_clause_chars = min_clause_chars
+        self._buffer = ""
+
+    def feed(self, piece: str) -> list[str]:
+        self._buffer += piece
+        ready = []
+        start = 0
+        for index, char in enumerate(self._buffer[:-1]):
+            # Punctuation counts once a space follows it, so "3.5" or "U.S.A" stay whole.
+            if char not in self.SENTENCE_END + self.CLAUSE_END or not self._buffer[index + 1].isspace():
+                continue
+            clause = self._buffer[start : index + 1].strip()
+            if clause and (char in self.SENTENCE_END or len(clause) >= self.min_clause_chars):
+                ready.append(clause)
+                start = index + 1
+        self._buffer = self._buffer[start:]
+        return ready
+
+    def flush(self) -> str:
+        rest, self._buffer = self._buffer.strip(), ""
+        return rest
