@@ -138,7 +138,9 @@ class TurnAnalyser:
             if name in patterned:
                 features[f"pat:{name}"] = 1.0
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, patterned[name])
-            elif similarity >= self.embedding_threshold and name in self.banks.technique_rows:
+            elif similarity >= self.embedding_threshold and not _contradicted(
+                sentence, technique.polarity, patterned
+            ):
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, sentence)
         if DANGER in context:
             self._legitimise_safety_commands(hits, features)
@@ -189,6 +191,15 @@ class TurnAnalyser:
             features["pat:safety_command"] = pat
         if evidence:
             hits["safety_command"] = TechniqueHit(safety.name, safety.label, safety.polarity, evidence[0])
+
+
+def _contradicted(sentence: str, polarity: int, patterned: dict[str, str]) -> bool:
+    """An embedding-only reading loses to a pattern of the opposite polarity in the same sentence
+    ("I'm not here to arrest anybody" reads like a threat to MiniLM, but the words say otherwise)."""
+    return any(
+        BY_NAME[name].polarity == -polarity and (evidence in sentence or sentence in evidence)
+        for name, evidence in patterned.items()
+    )
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

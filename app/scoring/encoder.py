@@ -32,7 +32,9 @@ class SentenceEncoder:
         import torch  # noqa: F401 (imported here so importing the scorer stays cheap)
         from deescal.models.embedded import minilm_model_dir
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
         folder = self._model_dir or minilm_model_dir()
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)

@@ -69,7 +69,6 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\bI(?:'d| would) (?:be|feel) (?:\w+ )?(?:upset|angry|frustrated|scared|mad) too\b",
             r"\bI'?m (?:so |really |very )?sorry (?:that|for|to hear|about|you)\b[^.?!]*",
             r"\banyone would (?:be|feel)\b[^.?!]*",
-            r"\byour feelings\b",
         ),
     ),
     Technique(
@@ -89,7 +88,7 @@ TECHNIQUES: tuple[Technique, ...] = (
     ),
     Technique(
         "open_question",
-        "Asks open questions",
+        "Asks open questions / invites them to talk",
         +1,
         "open questions give them a voice and tell you what is going on",
         _p(
@@ -99,6 +98,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\bhelp me understand\b[^.?!]*",
             r"\bwalk me through\b[^.?!]*",
             r"\bI(?:'d| would) like to hear\b[^.?!]*",
+            r"\b(?:keep talking|go on|I'?m listening|I'?m all ears|I want to hear)\b[^.?!]*",
         ),
     ),
     Technique(
@@ -137,6 +137,8 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\b(?:you(?:'re| are)|everyone(?:'s| is)|we(?:'re| are)) (?:safe|okay|ok) (?:now|here|with me)\b",
             r"\b(?:no one|nobody|I'?m not|we'?re not|I am not|we are not) (?:is )?(?:going|gonna|trying) (?:to )?(?:hurt|harm|arrest|take)\b[^.?!]*",
             r"\byou(?:'re| are) not in (?:any )?trouble\b",
+            r"\b(?:nobody|no one|nobody'?s|no one'?s) (?:is )?(?:going|gonna) (?:to )?jail\b",
+            r"\b(?:I'?m|we'?re|I am|we are) not here to (?:arrest|hurt|judge|take|get|punish)\b[^.?!]*",
             r"\b(?:I'?m|we'?re|I am|we are) (?:just )?here to (?:help|listen|make sure|keep)\b[^.?!]*",
             r"\b(?:I|we) want (?:to keep )?(?:you|everyone|everybody|all of us) (?:to )?(?:be |stay |get home )?safe\b[^.?!]*",
             r"\b(?:keep|make sure) (?:you|everyone|everybody)(?:'s| is)? (?:safe|okay)\b",
@@ -202,6 +204,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\byou(?:'re| are)? (?:going|gonna) (?:to )?(?:jail|prison|regret|get hurt|be (?:arrested|sorry|in cuffs|tased))\b[^.?!]*",
             r"\b(?:or else|you(?:'ll| will) regret|you want to go to jail|do you want to get (?:tased|hurt|arrested))\b[^.?!]*",
             r"\b(?:spend the night|sleep) in (?:jail|a cell|lock ?up)\b",
+            r"\b(?:I'?m done being nice|I'?ve had it with you|before I lose my (?:patience|temper))\b",
         ),
     ),
     Technique(
@@ -258,6 +261,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\bcry me a river\b",
             r"\b(?:relax|chill out)\b",
             r"\bthere'?s no reason to be (?:upset|angry|scared|mad)\b",
+            r"\b(?:your|those) feelings (?:don'?t|do not) matter\b",
         ),
     ),
     Technique(
@@ -312,6 +316,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\byou(?:'re| are) the (?:one|problem|reason)\b[^.?!]*",
             r"\bwhy (?:do|did|are|would|can'?t|won'?t) you (?:always|even|keep|have to|act|people)\b[^.?!]*",
             r"\byou(?:'re| are) (?:lying|a liar)\b",
+            r"\bshould(?:'ve| have) thought (?:about|of) (?:that|this|your \w+)\b[^.?!]*",
         ),
     ),
     Technique(
