@@ -8,6 +8,7 @@ import sys
 from deescal.app import __version__
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.ui.resources import app_icon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
@@ -16,6 +17,7 @@ def run_gui(data_dir: str | os.PathLike[str] | None = None) -> int:
     app.setApplicationName("DeEscal Trainer")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("DeEscal")
+    app.setWindowIcon(app_icon())
     try:
         ctx = AppContext.open(data_dir)
     except UserFacingError as exc:
