@@ -1,17 +1,258 @@
-"""Settings page."""
+"""Settings page: where the data lives, the speech-to-text model, the civilian's voice, the microphone.
+
+Every change is saved at once (no Apply button to forget). A new speech model folder is loaded in
+the background first and kept only if it works.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from deescal.app.context import AppContext
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from deescal.app.errors import ModelError
+from deescal.app.voice import VoiceService
+from deescal.models.stt import EMBEDDED_LABEL, SpeechToText, check_model_dir, model_label
+from deescal.ui.audio_capture import NO_MICROPHONE, device_key, microphones
+from deescal.ui.speech_player import SpeechPlayer
+from deescal.ui.worker import Worker
+from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtMultimedia import QMediaDevices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+SAMPLE_LINE = "I already told you, I did not do anything. Why are you even here?"
 
 
 class SettingsView(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.voice = ctx.service(VoiceService)
+        self._player: SpeechPlayer | None = None
+        self._checking: Worker | None = None
+        prefs = self.voice.settings
         layout = QVBoxLayout(self)
-        heading = QLabel("<h2>Settings</h2><p>Preferences.</p>")
-        heading.setWordWrap(True)
+        heading = QLabel("<h2>Settings</h2>")
         layout.addWidget(heading)
+        layout.addWidget(self._data_group())
+        layout.addWidget(self._speech_model_group(prefs))
+        layout.addWidget(self._voice_group(prefs))
+        layout.addWidget(self._microphone_group())
         layout.addStretch(1)
+        self._media = QMediaDevices(self)
+        self._media.audioInputsChanged.connect(self.refresh_microphones)
+        self.refresh_microphones()
+
+    # -- data folder -------------------------------------------------------------------------------
+    def _data_group(self) -> QGroupBox:
+        box = QGroupBox("Data folder")
+        self.data_path_label = QLabel(str(self.ctx.data.root))
+        self.data_path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_folder_button = QPushButton("Open folder")
+        self.open_folder_button.setToolTip("Show the database, models, exports, logs and backups")
+        self.open_folder_button.clicked.connect(self.open_data_folder)
+        self.data_status = QLabel()
+        row = QHBoxLayout(box)
+        row.addWidget(self.data_path_label, 1)
+        row.addWidget(self.data_status)
+        row.addWidget(self.open_folder_button)
+        return box
+
+    @Slot()
+    def open_data_folder(self) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.data.root))):
+            self.data_status.setText("No file manager could open it: copy the path instead.")
+
+    # -- speech-to-text model ----------------------------------------------------------------------
+    def _speech_model_group(self, prefs) -> QGroupBox:
+        box = QGroupBox("Speech-to-text model")
+        self.embedded_radio = QRadioButton(f"{EMBEDDED_LABEL}: fast, English")
+        self.custom_radio = QRadioButton("Another faster-whisper model folder (base.en, small.en …):")
+        group = QButtonGroup(box)
+        group.addButton(self.embedded_radio)
+        group.addButton(self.custom_radio)
+        self.model_path_edit = QLineEdit(prefs.stt_model_dir or "")
+        self.model_path_edit.setReadOnly(True)
+        self.model_path_edit.setPlaceholderText("no folder chosen")
+        self.choose_model_button = QPushButton("Choose folder…")
+        self.choose_model_button.clicked.connect(self._choose_model_folder)
+        self.model_status = QLabel(f"Using {model_label(prefs.stt_model_dir)}.")
+        self.model_status.setWordWrap(True)
+        (self.custom_radio if prefs.stt_model_dir else self.embedded_radio).setChecked(True)
+        self.embedded_radio.toggled.connect(self._embedded_toggled)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.model_path_edit, 1)
+        folder_row.addWidget(self.choose_model_button)
+        column = QVBoxLayout(box)
+        column.addWidget(self.embedded_radio)
+        column.addWidget(self.custom_radio)
+        column.addLayout(folder_row)
+        column.addWidget(self.model_status)
+        return box
+
+    @Slot(bool)
+    def _embedded_toggled(self, on: bool) -> None:
+        if on:
+            self.voice.update_settings(stt_model_dir=None)
+            self.model_status.setText(f"Using {EMBEDDED_LABEL}.")
+        elif not self.voice.settings.stt_model_dir:
+            self._choose_model_folder()
+
+    @Slot()
+    def _choose_model_folder(self) -> None:
+        start = self.model_path_edit.text() or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Choose a faster-whisper model folder", start)
+        if folder:
+            self.use_model_folder(folder)
+        else:
+            self._show_model_choice(self.voice.settings.stt_model_dir)
+
+    def use_model_folder(self, folder: str) -> None:
+        """Checks the folder, loads the model in the background, and keeps it only if it loads."""
+        try:
+            path = check_model_dir(folder)
+        except ModelError as exc:
+            self._model_refused(str(exc))
+            return
+        self.model_status.setText(f"Loading {model_label(path)}…")
+        self.choose_model_button.setEnabled(False)
+        self._checking = Worker(_load_model, path)
+        self._checking.result.connect(self._model_loaded)
+        self._checking.error.connect(self._model_refused)
+        self._checking.finished.connect(lambda: self.choose_model_button.setEnabled(True))
+        self._checking.start()
+
+    @Slot(object)
+    def _model_loaded(self, result: tuple[str, float]) -> None:
+        folder, seconds = result
+        self.voice.update_settings(stt_model_dir=folder)
+        self.model_path_edit.setText(folder)
+        self._show_model_choice(folder)
+        self.model_status.setText(f"Using {model_label(folder)} (loaded in {seconds:.1f} s).")
+
+    @Slot(str)
+    def _model_refused(self, message: str) -> None:
+        current = self.voice.settings.stt_model_dir
+        self.model_status.setText(f"{message} Still using {model_label(current)}.")
+        self._show_model_choice(current)
+
+    def _show_model_choice(self, folder: str | None) -> None:
+        self.embedded_radio.blockSignals(True)
+        (self.custom_radio if folder else self.embedded_radio).setChecked(True)
+        self.embedded_radio.blockSignals(False)
+
+    # -- the civilian's voice ----------------------------------------------------------------------
+    def _voice_group(self, prefs) -> QGroupBox:
+        box = QGroupBox("The civilian's voice")
+        self.voice_enabled_box = QCheckBox("Speak the civilian's replies aloud")
+        self.voice_enabled_box.setChecked(prefs.enabled)
+        self.voice_enabled_box.toggled.connect(lambda on: self.voice.update_settings(enabled=on))
+        self.rate_slider = _slider(50, 150, round(prefs.rate_scale * 100))
+        self.rate_label = QLabel()
+        self.rate_slider.valueChanged.connect(self._rate_changed)
+        self.volume_slider = _slider(0, 100, round(prefs.volume * 100))
+        self.volume_label = QLabel()
+        self.volume_slider.valueChanged.connect(self._volume_changed)
+        self._show_slider_values()
+        self.test_voice_button = QPushButton("Test voice")
+        self.test_voice_button.setToolTip("Hear an agitated civilian at these settings")
+        self.test_voice_button.clicked.connect(self.test_voice)
+        self.voice_status = QLabel()
+        self.voice_status.setWordWrap(True)
+        form = QFormLayout(box)
+        form.addRow(self.voice_enabled_box)
+        form.addRow(self.rate_label, self.rate_slider)
+        form.addRow(self.volume_label, self.volume_slider)
+        form.addRow(self.test_voice_button, self.voice_status)
+        return box
+
+    def _show_slider_values(self) -> None:
+        self.rate_label.setText(f"Speaking rate: {self.rate_slider.value()}%")
+        self.volume_label.setText(f"Volume: {self.volume_slider.value()}%")
+
+    @Slot(int)
+    def _rate_changed(self, value: int) -> None:
+        self.voice.update_settings(rate_scale=value / 100)
+        self._show_slider_values()
+
+    @Slot(int)
+    def _volume_changed(self, value: int) -> None:
+        self.voice.update_settings(volume=value / 100)
+        self._show_slider_values()
+
+    @Slot()
+    def test_voice(self) -> None:
+        if self._player is None:
+            self._player = SpeechPlayer(self.voice, self)
+            self._player.set_character("Test civilian", "male", 40)
+            self._player.message.connect(self.voice_status.setText)
+        if not self.voice.settings.enabled:
+            self.voice_status.setText("Spoken replies are off: tick the box above to hear them.")
+            return
+        self._player.stop()
+        self._player.muted = False
+        self._player.speak(SAMPLE_LINE, tension=7.0)
+
+    # -- microphone ----------------------------------------------------------------------------
+    def _microphone_group(self) -> QGroupBox:
+        box = QGroupBox("Microphone")
+        self.microphone_combo = QComboBox()
+        self.microphone_combo.currentIndexChanged.connect(self._microphone_chosen)
+        self.microphone_status = QLabel()
+        self.microphone_status.setWordWrap(True)
+        column = QVBoxLayout(box)
+        column.addWidget(self.microphone_combo)
+        column.addWidget(self.microphone_status)
+        return box
+
+    @Slot()
+    def refresh_microphones(self) -> None:
+        self.microphone_combo.blockSignals(True)
+        self.microphone_combo.clear()
+        devices = microphones()
+        self.microphone_combo.addItem("System default", None)
+        for device in devices:
+            self.microphone_combo.addItem(device.description(), device_key(device))
+        saved = self.voice.settings.input_device
+        self.microphone_combo.setCurrentIndex(max(0, self.microphone_combo.findData(saved)) if saved else 0)
+        self.microphone_combo.setEnabled(bool(devices))
+        self.microphone_status.setText("" if devices else NO_MICROPHONE)
+        self.microphone_combo.blockSignals(False)
+
+    @Slot(int)
+    def _microphone_chosen(self, index: int) -> None:
+        self.voice.update_settings(input_device=self.microphone_combo.itemData(index))
+
+    def shutdown(self) -> None:
+        if self._player is not None:
+            self._player.shutdown()
+        if self._checking is not None:
+            self._checking.thread().quit()  # its finished->quit hop needs this (blocked) UI thread
+            self._checking.wait(10_000)
+
+
+def _slider(low: int, high: int, value: int) -> QSlider:
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setRange(low, high)
+    slider.setValue(max(low, min(high, value)))
+    slider.setPageStep(10)
+    return slider
+
+
+def _load_model(_control, folder: Path) -> tuple[str, float]:
+    return str(folder), SpeechToText(folder).load()

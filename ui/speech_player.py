@@ -1,0 +1,195 @@
+"""Speaks the civilian's replies: renders each clause to WAV off the UI thread, plays it with Qt.
+
+Streamed reply text goes in through ``feed``; every finished clause is rendered (one worker at a
+time, in order) while the previous one plays, so the first words are heard long before the reply
+is complete. ``stop()`` silences everything at once (the trainee started talking).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections import deque
+from pathlib import Path
+
+from deescal.app.voice import VoiceService
+from deescal.models.tts import ENGINE_MISSING_PREFIX, ClauseSplitter
+from deescal.ui.worker import Worker
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+
+log = logging.getLogger(__name__)
+
+NO_SPEAKER = "No speaker or headphones found: the civilian's replies are shown as text only."
+
+
+class SpeechPlayer(QObject):
+    speaking_changed = Signal(bool)
+    clause_started = Signal(str)  # the words now being spoken
+    message = Signal(str)  # something the trainee should know (shown once per kind)
+
+    def __init__(self, voice: VoiceService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.voice = voice
+        self.character: tuple[str, str | None, int | None] = ("Civilian", None, None)
+        self.muted = voice.settings.muted
+        self._folder = Path(tempfile.mkdtemp(prefix="deescal-speech-"))
+        self._splitter = ClauseSplitter()
+        self._pending: deque[tuple[str, float]] = deque()
+        self._ready: deque[tuple[Path, str]] = deque()
+        self._rendering: Worker | None = None
+        self._playing: Path | None = None
+        self._generation = 0  # bumped by stop(): renders started before it are thrown away
+        self._count = 0
+        self._speaking = False
+        self._told: set[str] = set()
+        self._output = QAudioOutput(self)
+        self._player = QMediaPlayer(self)
+        self._player.setAudioOutput(self._output)
+        self._player.mediaStatusChanged.connect(self._media_status)
+        self._player.errorOccurred.connect(self._media_error)
+
+    @property
+    def speaking(self) -> bool:
+        return self._speaking
+
+    def set_character(self, name: str, gender: str | None, age: int | None) -> None:
+        self.character = (name or "Civilian", gender, age)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+        if muted:
+            self.stop()
+
+    # -- text in ---------------------------------------------------------------------------------
+    def feed(self, piece: str, tension: float) -> None:
+        """A streamed piece of the reply; whole clauses are spoken as soon as they are complete."""
+        for clause in self._splitter.feed(piece):
+            self._enqueue(clause, tension)
+
+    def finish(self, tension: float) -> None:
+        """The reply is complete: speak whatever is left of it."""
+        rest = self._splitter.flush()
+        if rest:
+            self._enqueue(rest, tension)
+
+    def speak(self, text: str, tension: float) -> None:
+        self.feed(text, tension)
+        self.finish(tension)
+
+    def stop(self) -> None:
+        """Silence now: drop queued clauses, stop playback, ignore renders still running."""
+        self._generation += 1
+        self._splitter.flush()
+        self._pending.clear()
+        while self._ready:
+            self._ready.popleft()[0].unlink(missing_ok=True)
+        self._stop_playback()
+        self._update_speaking()
+
+    def shutdown(self) -> None:
+        self.stop()
+        if self._rendering is not None:
+            self._rendering.cancel()
+            self._rendering.thread().quit()  # its finished->quit hop needs this (blocked) UI thread
+            self._rendering.wait(5_000)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    # -- rendering -------------------------------------------------------------------------------
+    def _enqueue(self, text: str, tension: float) -> None:
+        if self.muted or "engine" in self._told or not self.voice.settings.enabled:
+            return
+        self._pending.append((text, tension))
+        self._update_speaking()
+        self._render_next()
+
+    def _render_next(self) -> None:
+        if self._rendering is not None or not self._pending:
+            return
+        text, tension = self._pending.popleft()
+        self._count += 1
+        target = self._folder / f"clause-{self._count}.wav"
+        name, gender, age = self.character
+        worker = Worker(
+            _render_clause, self.voice, text, target, name, gender, age, tension, self._generation
+        )
+        worker.result.connect(self._rendered)
+        worker.error.connect(self._render_failed)
+        worker.finished.connect(self._render_done)
+        self._rendering = worker.start()
+
+    @Slot(object)
+    def _rendered(self, result: tuple[int, Path, str]) -> None:
+        generation, path, text = result
+        if generation != self._generation:
+            path.unlink(missing_ok=True)
+            return
+        self._ready.append((path, text))
+        self._play_next()
+
+    @Slot(str)
+    def _render_failed(self, message: str) -> None:
+        kind = "engine" if message.startswith(ENGINE_MISSING_PREFIX) else message
+        self._tell(kind, message)
+        if kind == "engine":
+            self._pending.clear()
+
+    @Slot()
+    def _render_done(self) -> None:
+        self._rendering = None
+        self._render_next()
+        self._update_speaking()
+
+    # -- playback --------------------------------------------------------------------------------
+    def _play_next(self) -> None:
+        if self._playing is not None or not self._ready:
+            return
+        if not QMediaDevices.audioOutputs():
+            self._tell("speaker", NO_SPEAKER)
+        path, text = self._ready.popleft()
+        self._playing = path
+        self._player.setSource(QUrl.fromLocalFile(str(path)))
+        self._player.play()
+        self.clause_started.emit(text)
+        self._update_speaking()
+
+    @Slot(QMediaPlayer.MediaStatus)
+    def _media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status in (QMediaPlayer.MediaStatus.EndOfMedia, QMediaPlayer.MediaStatus.InvalidMedia):
+            self._finished_clause()
+
+    @Slot(QMediaPlayer.Error, str)
+    def _media_error(self, _error: QMediaPlayer.Error, text: str) -> None:
+        log.warning("speech playback failed: %s", text)
+        self._finished_clause()
+
+    def _finished_clause(self) -> None:
+        self._stop_playback()
+        self._play_next()
+        self._update_speaking()
+
+    def _stop_playback(self) -> None:
+        playing, self._playing = self._playing, None
+        self._player.stop()
+        self._player.setSource(QUrl())
+        if playing is not None:
+            playing.unlink(missing_ok=True)
+
+    def _update_speaking(self) -> None:
+        busy = bool(self._pending or self._ready or self._rendering is not None or self._playing is not None)
+        if busy != self._speaking:
+            self._speaking = busy
+            self.speaking_changed.emit(busy)
+
+    def _tell(self, kind: str, message: str) -> None:
+        if kind not in self._told:
+            self._told.add(kind)
+            self.message.emit(message)
+
+
+def _render_clause(control, voice: VoiceService, text, target, name, gender, age, tension, generation):
+    """Worker body: the character's style at this tension, then the WAV."""
+    control.check()
+    style = voice.style_for(name, gender, age, tension)
+    return generation, voice.synth.render(text, target, style), text
