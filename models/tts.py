@@ -47,6 +47,9 @@ ESPEAK_VARIANTS: dict[tuple[str, str], list[str]] = {
 }
 
 
+ENGINE_MISSING_PREFIX = "No speech engine is available"
+
+
 class SpeechEngineUnavailable(UserFacingError):
     """No text-to-speech engine could start on this computer."""
 
@@ -59,7 +62,7 @@ def unavailable_message(detail: str) -> str:
     else:
         fix = "Check that system voices are installed in System Settings > Accessibility > Spoken Content"
     return (
-        f"No speech engine is available, so the civilian's replies cannot be spoken ({detail}). "
+        f"{ENGINE_MISSING_PREFIX}, so the civilian's replies cannot be spoken ({detail}). "
         f"{fix}, then restart DeEscal Trainer. Replies are still shown as text."
     )
 
