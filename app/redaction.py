@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 
 _STREET_TYPES = (
@@ -67,13 +68,22 @@ _NAME_CUES = re.compile(
 _HONORIFIC = re.compile(rf"^{_TITLES}$")
 
 
+@cache
 def _first_names() -> frozenset[str]:
     text = resources.files("deescal.app").joinpath("first_names.txt").read_text()
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+# Capitalised words that follow a name cue ("I'm Sorry", "This is Tuesday") but are not names.
 _NOT_NAMES = frozenset(
-    ["I", "Im", "The", "A", "An", "And", "But", "So", "Not", "Fine", "Okay", "Ok", "Sorry", "Just", "Going", "Scared", "Tired", "Done", "Here", "Sure", "Trying", "Telling", "Alright", "Leaving", "Good", "Sick", "Drunk", "Home", "Gonna", "Going", "Getting", "Looking", "Calling", "Sir", "Ma'am", "Officer", "Police", "Yes", "No", "Hi", "Hey", "Hello", "Please", "Thanks", "Thank", "What", "Why", "How", "Where", "When", "Who", "Listen", "Look", "Well", "Now", "Right", "Nobody", "Afraid", "Angry", "Upset", "Here", "There", "This", "That", "These", "Those", "It", "Its", "God", "Jesus", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    """
+    I Im The A An And But So Not Fine Okay Ok Sorry Just Going Scared Tired Done Here Sure Trying
+    Telling Alright Leaving Good Sick Drunk Home Gonna Getting Looking Calling Sir Ma'am Officer
+    Police Yes No Hi Hey Hello Please Thanks Thank What Why How Where When Who Listen Look Well Now
+    Right Nobody Afraid Angry Upset There This That These Those It Its God Jesus Monday Tuesday
+    Wednesday Thursday Friday Saturday Sunday January February March April May June July August
+    September October November December
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 

@@ -46,7 +46,7 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
 }
 
-_SELF_NAME = re.compile(r"\b(?:my name(?:'s| is)|call me|I'?m|I am|it'?s)\s+([A-Z][a-z]{2,})\b")
+_SELF_NAME = re.compile(r"\b(?i:my name(?:'s| is)|call me|I'?m|I am|it'?s)\s+([A-Z][a-z]{2,})\b")
 _NOT_NAMES = {
     "Not",
     "Fine",

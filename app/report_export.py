@@ -1,0 +1,312 @@
+"""The after-action review as a PDF (reportlab) and as a self-contained HTML page, charts included.
+
+Plain Python (no Qt): the same export serves the Review view and ``deescal review export``.
+Files are written next to the target and moved into place, so a failed export leaves nothing half
+written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from deescal.app.errors import UserFacingError
+from deescal.app.review import ReferenceComparison, ReviewTurn, SessionReview
+
+SCORE_COLOUR, TENSION_COLOUR = "#1f77b4", "#d62728"
+Series = tuple[str, str, list[tuple[float, float]]]  # label, colour, points (turn index, value)
+
+
+def chart_series(review: SessionReview) -> tuple[Series, Series]:
+    """Score per officer turn (0-100) and tension per turn (0-10), both against the turn index."""
+    scores = [(t.idx + 1, t.score) for t in review.scored_turns]
+    tension = [(t.idx + 1, t.tension) for t in review.turns if t.tension is not None]
+    return ("Score (0-100)", SCORE_COLOUR, scores), ("Tension (0-10)", TENSION_COLOUR, tension)
+
+
+def _summary_rows(review: SessionReview) -> list[tuple[str, str]]:
+    s = review.session
+    approved = (
+        f"yes, by {s.get('approved_by') or '?'} on {(s.get('approved_at') or '')[:10]}"
+        if s.get("approved")
+        else "no"
+    )
+    mean = review.mean_score
+    return [
+        ("Scenario", f"{s.get('title') or ''} ({s.get('case_id') or ''})"),
+        ("Trainee", s.get("trainee") or "not recorded"),
+        ("Started", (s.get("started_at") or "").replace("T", " ")[:16]),
+        ("Outcome", s.get("status") or ""),
+        ("Tension", f"{_num(s.get('initial_tension'))} at start, {_num(s.get('final_tension'))} at the end"),
+        (
+            "Mean score",
+            "not scored" if mean is None else f"{mean:.0f} / 100 over {len(review.scored_turns)} turns",
+        ),
+        ("Approved for fine-tuning", approved),
+    ]
+
+
+def _num(value) -> str:
+    return "?" if value is None else f"{value:.1f}"
+
+
+def _turn_score_text(turn: ReviewTurn) -> str:
+    if not turn.is_officer:
+        return ""
+    if turn.score is None:
+        return "not scored"
+    text = f"{turn.score:.0f}"
+    if turn.override_score is not None and turn.auto_score is not None:
+        text += f" (instructor; scorer {turn.auto_score:.0f})"
+    return text
+
+
+def _technique_text(turn: ReviewTurn) -> str:
+    return "; ".join(("+ " if h.polarity > 0 else "- ") + h.label for h in turn.techniques)
+
+
+def _note_text(turn: ReviewTurn) -> str:
+    parts = [turn.feedback] if turn.feedback else []
+    if turn.mark:
+        parts.append(f"Instructor marked {turn.mark}.")
+    if turn.comment:
+        parts.append(f"Instructor: {turn.comment}")
+    return " ".join(parts)
+
+
+def _write_atomically(path: str | os.PathLike[str], write) -> Path:
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(partial)
+        partial.replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise UserFacingError(f"Could not write {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+# -- PDF ---------------------------------------------------------------------------------------
+def _pdf_chart(series: Series, y_max: float, width: float, height: float):
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.graphics.widgets.markers import makeMarker
+    from reportlab.lib import colors
+
+    label, colour, points = series
+    drawing = Drawing(width, height)
+    drawing.add(String(0, height - 10, label, fontName="Helvetica-Bold", fontSize=9))
+    if not points:
+        drawing.add(String(40, height / 2, "no data", fontName="Helvetica", fontSize=9))
+        return drawing
+    plot = LinePlot()
+    plot.x, plot.y, plot.width, plot.height = 30, 20, width - 45, height - 40
+    plot.data = [points if len(points) > 1 else points * 2]
+    plot.lines[0].strokeColor = colors.HexColor(colour)
+    plot.lines[0].strokeWidth = 1.5
+    plot.lines[0].symbol = makeMarker("FilledCircle", size=3)
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = 0, y_max
+    plot.yValueAxis.valueStep = y_max / 5
+    plot.xValueAxis.valueMin = 1
+    plot.xValueAxis.valueMax = max(2, max(x for x, _ in points))
+    plot.xValueAxis.labelTextFormat = "%d"
+    plot.xValueAxis.labels.fontSize = plot.yValueAxis.labels.fontSize = 7
+    drawing.add(plot)
+    drawing.add(String(width / 2, 2, "turn", fontName="Helvetica", fontSize=7))
+    return drawing
+
+
+def export_pdf(
+    review: SessionReview, path: str | os.PathLike[str], comparisons: Sequence[ReferenceComparison] = ()
+) -> Path:
+    """Writes the review as an A4 PDF: summary, charts, strongest/weakest turns, techniques, transcript."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+
+    def p(text: str, style=small) -> Paragraph:
+        return Paragraph(html.escape(text or ""), style)
+
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    story = [Paragraph(html.escape(review.title), styles["Title"])]
+    story.append(Table([[p(k), p(v)] for k, v in _summary_rows(review)], colWidths=[45 * mm, 125 * mm]))
+    if review.session_comment:
+        story += [Spacer(1, 4 * mm), p(f"Instructor's note: {review.session_comment}", styles["BodyText"])]
+    score_series, tension_series = chart_series(review)
+    story += [
+        Spacer(1, 4 * mm),
+        Table(
+            [
+                [
+                    _pdf_chart(score_series, 100, 80 * mm, 55 * mm),
+                    _pdf_chart(tension_series, 10, 80 * mm, 55 * mm),
+                ]
+            ]
+        ),
+    ]
+    for heading, turns in (("Strongest turns", review.strongest()), ("Weakest turns", review.weakest())):
+        if turns:
+            story.append(Paragraph(heading, styles["Heading2"]))
+            rows = [[p("Turn"), p("Score"), p("What the trainee said"), p("Why")]]
+            rows += [[p(str(t.idx + 1)), p(_turn_score_text(t)), p(t.text), p(_note_text(t))] for t in turns]
+            story.append(
+                Table(rows, colWidths=[12 * mm, 22 * mm, 80 * mm, 56 * mm], style=grid, repeatRows=1)
+            )
+    counts = review.technique_counts()
+    if counts:
+        story.append(Paragraph("Techniques", styles["Heading2"]))
+        rows = [[p("Technique"), p("Calming / escalating"), p("Turns")]]
+        rows += [[p(h.label), p("calming" if h.polarity > 0 else "escalating"), p(str(n))] for h, n in counts]
+        story.append(Table(rows, colWidths=[80 * mm, 50 * mm, 20 * mm], style=grid, repeatRows=1))
+    if comparisons:
+        story.append(Paragraph("Compared with the real officer", styles["Heading2"]))
+        rows = [[p("Trainee"), p("Real officer"), p("ROUGE-L / BLEU-4 / METEOR / BERTScore")]]
+        rows += [[p(c.trainee_text), p(c.reference_text), p(_metrics_text(c.metrics))] for c in comparisons]
+        story.append(Table(rows, colWidths=[65 * mm, 65 * mm, 40 * mm], style=grid, repeatRows=1))
+    story.append(Paragraph("Transcript", styles["Heading2"]))
+    rows = [[p("#"), p("Speaker"), p("Said"), p("Score"), p("Techniques and feedback")]]
+    for t in review.turns:
+        notes = "\n".join(x for x in (_technique_text(t), _note_text(t)) if x)
+        rows.append([p(str(t.idx + 1)), p(t.role), p(t.text), p(_turn_score_text(t)), p(notes)])
+    story.append(
+        Table(rows, colWidths=[8 * mm, 18 * mm, 72 * mm, 22 * mm, 50 * mm], style=grid, repeatRows=1)
+    )
+
+    def write(partial: Path) -> None:
+        doc = SimpleDocTemplate(
+            str(partial), pagesize=A4, title=review.title, author="DeEscal Trainer",
+            leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        )  # fmt: skip
+        doc.build(story)
+
+    return _write_atomically(path, write)
+
+
+def _metrics_text(metrics: dict[str, float]) -> str:
+    keys = ("rougeL", "bleu4", "meteor", "bertscore_f1")
+    return " / ".join(f"{metrics[k]:.2f}" if k in metrics else "-" for k in keys)
+
+
+# -- HTML --------------------------------------------------------------------------------------
+def svg_line_chart(series: Series, y_max: float, width: int = 420, height: int = 220) -> str:
+    """A small standalone SVG line chart (no scripts, no external files)."""
+    label, colour, points = series
+    left, right, top, bottom = 36, 10, 24, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x_max = max([2.0] + [x for x, _ in points])
+
+    def sx(x: float) -> float:
+        return left + (x - 1) / (x_max - 1) * plot_w
+
+    def sy(y: float) -> float:
+        return top + plot_h - y / y_max * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{html.escape(label)}" font-family="sans-serif" font-size="10">',
+        f'<text x="0" y="14" font-weight="bold" font-size="12">{html.escape(label)}</text>',
+    ]
+    for step in range(6):
+        value = y_max * step / 5
+        y = sy(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{value:g}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">turn</text>')
+    if points:
+        path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
+        parts += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{colour}"/>' for x, y in points]
+    else:
+        parts.append(f'<text x="{left + 20}" y="{top + plot_h / 2:.0f}">no data</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;
+vertical-align:top;text-align:left;font-size:.9rem}th{background:#eee}.officer{background:#f4f8ff}
+.pos{color:#17702a}.neg{color:#b00020}.charts{display:flex;gap:1rem;flex-wrap:wrap}.muted{color:#666}
+"""
+
+
+def render_html(review: SessionReview, comparisons: Sequence[ReferenceComparison] = ()) -> str:
+    e = html.escape
+    out = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(review.title)}</title>",
+        f"<style>{_CSS}</style></head><body><h1>{e(review.title)}</h1><table>",
+    ]
+    out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _summary_rows(review)]
+    out.append("</table>")
+    if review.session_comment:
+        out.append(f"<p><b>Instructor's note:</b> {e(review.session_comment)}</p>")
+    score_series, tension_series = chart_series(review)
+    out.append(
+        f"<div class='charts'>{svg_line_chart(score_series, 100)}{svg_line_chart(tension_series, 10)}</div>"
+    )
+    for heading, turns in (("Strongest turns", review.strongest()), ("Weakest turns", review.weakest())):
+        if turns:
+            out.append(
+                f"<h2>{heading}</h2><table><tr><th>Turn</th><th>Score</th><th>Said</th><th>Why</th></tr>"
+            )
+            out += [
+                f"<tr><td>{t.idx + 1}</td><td>{e(_turn_score_text(t))}</td><td>{e(t.text)}</td>"
+                f"<td>{e(_note_text(t))}</td></tr>"
+                for t in turns
+            ]
+            out.append("</table>")
+    counts = review.technique_counts()
+    if counts:
+        out.append("<h2>Techniques</h2><table><tr><th>Technique</th><th>Turns</th></tr>")
+        out += [
+            f"<tr><td class='{'pos' if h.polarity > 0 else 'neg'}'>{e(h.label)}</td><td>{n}</td></tr>"
+            for h, n in counts
+        ]
+        out.append("</table>")
+    if comparisons:
+        out.append("<h2>Compared with the real officer</h2><table><tr><th>Trainee</th><th>Real officer</th>")
+        out.append("<th>ROUGE-L / BLEU-4 / METEOR / BERTScore</th></tr>")
+        out += [
+            f"<tr><td>{e(c.trainee_text)}</td><td>{e(c.reference_text)}</td><td>{_metrics_text(c.metrics)}</td></tr>"
+            for c in comparisons
+        ]
+        out.append("</table>")
+    out.append(
+        "<h2>Transcript</h2><table><tr><th>#</th><th>Speaker</th><th>Said</th><th>Score</th><th>Notes</th></tr>"
+    )
+    for t in review.turns:
+        hits = "<br>".join(
+            f"<span class='{'pos' if h.polarity > 0 else 'neg'}'>{'+' if h.polarity > 0 else '−'} {e(h.label)}</span>"
+            f" <span class='muted'>“{e(h.evidence)}”</span>"
+            for h in t.techniques
+        )
+        note = e(_note_text(t))
+        out.append(
+            f"<tr class='{e(t.role)}'><td>{t.idx + 1}</td><td>{e(t.role)}</td><td>{e(t.text)}</td>"
+            f"<td>{e(_turn_score_text(t))}</td><td>{hits}{'<br>' if hits and note else ''}{note}</td></tr>"
+        )
+    out.append("</table><p class='muted'>Exported by DeEscal Trainer.</p></body></html>")
+    return "\n".join(out)
+
+
+def export_html(
+    review: SessionReview, path: str | os.PathLike[str], comparisons: Sequence[ReferenceComparison] = ()
+) -> Path:
+    text = render_html(review, comparisons)
+    return _write_atomically(path, lambda partial: partial.write_text(text, encoding="utf-8"))

@@ -1,0 +1,95 @@
+"""Builds role-play sessions straight in SQL (as the role-play writes them) for review tests."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from deescal.app.scoring import SCORER_VERSION, get_scorer
+from deescal.app.store import Store
+
+OFFICER_LINES = [
+    "Hi, I'm Officer Grant. What's going on tonight?",
+    "I can see you're upset. Take your time.",
+    "Calm down, you're overreacting.",
+    "So he took your keys and left, is that right?",
+    "Shut up and sit down now!",
+    "You can wait here or in the car, it's up to you.",
+]
+CIVILIAN_LINES = [
+    "Why are you here? I didn't call anybody.",
+    "My boyfriend took my keys and I can't get home.",
+    "Don't tell me to calm down!",
+    "Yes. He just drove off with them.",
+    "You can't talk to me like that!",
+    "Fine, I'll wait here.",
+]
+
+
+_case_numbers = itertools.count(1)
+
+
+def add_scenario(store: Store, case_id: str | None = None, character: str = "Jordan Pike") -> int:
+    case_id = case_id or f"test-case-{next(_case_numbers)}"
+    card = json.dumps({"case_id": case_id, "title": "Locked out after an argument"})
+    return int(
+        store.execute(
+            "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, character_name, card, source)"
+            " VALUES (?, 'Locked out after an argument', 'domestic', 2, 6, ?, ?, 'imported')",
+            (case_id, character, card),
+        ).lastrowid
+    )
+
+
+def add_reference_officer_turns(store: Store, scenario_id: int, lines: list[str]) -> None:
+    for idx, text in enumerate(lines):
+        store.execute(
+            "INSERT INTO reference_turns(scenario_id, idx, role, speaker, text) VALUES (?, ?, 'officer', 'Officer Dee', ?)",
+            (scenario_id, idx, text),
+        )
+
+
+def make_session(
+    store: Store,
+    officer_turns: int = 6,
+    *,
+    trainee: str | None = "Alex Morgan",
+    scenario_id: int | None = None,
+    status: str = "resolved",
+    score: bool = True,
+    started_at: str | None = None,
+) -> int:
+    """A session of alternating civilian and officer turns, officer turns scored by the real scorer."""
+    scenario_id = scenario_id or add_scenario(store)
+    trainee_id = None
+    if trainee:
+        store.execute("INSERT INTO trainees(name) VALUES (?) ON CONFLICT(name) DO NOTHING", (trainee,))
+        trainee_id = store.query_one("SELECT id FROM trainees WHERE name = ?", (trainee,))["id"]
+    session = int(
+        store.execute(
+            "INSERT INTO sessions(scenario_id, trainee_id, status, initial_tension, final_tension, started_at)"
+            " VALUES (?, ?, ?, 6, 3, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+            (scenario_id, trainee_id, status, started_at),
+        ).lastrowid
+    )
+    scorer = get_scorer() if score else None
+    idx = 0
+    for n in range(officer_turns):
+        civilian = CIVILIAN_LINES[n % len(CIVILIAN_LINES)]
+        officer = OFFICER_LINES[n % len(OFFICER_LINES)]
+        store.execute(
+            "INSERT INTO session_turns(session_id, idx, role, text, tension) VALUES (?, ?, 'civilian', ?, ?)",
+            (session, idx, civilian, 6 - n % 4),
+        )
+        turn = store.execute(
+            "INSERT INTO session_turns(session_id, idx, role, text, tension) VALUES (?, ?, 'officer', ?, ?)",
+            (session, idx + 1, officer, 5 - n % 3),
+        ).lastrowid
+        idx += 2
+        if scorer:
+            result = scorer.score(officer, civilian)
+            store.execute(
+                "INSERT INTO turn_scores(turn_id, score, techniques, feedback, scorer_version) VALUES (?, ?, ?, ?, ?)",
+                (turn, result.score, json.dumps(result.techniques_json()), result.feedback, SCORER_VERSION),
+            )
+    return session

@@ -1,0 +1,54 @@
+"""PII redaction: names, phone numbers, addresses, licence plates, dates of birth."""
+
+from __future__ import annotations
+
+from deescal.app.redaction import Redactor, redact
+
+
+def kinds(result) -> set[str]:
+    return {kind for kind, _, _ in result.replacements}
+
+
+def test_each_kind_is_redacted():
+    text = (
+        "My name is Dana Whitfield, I live at 1423 Oak Street, Apt 4B, call me at (555) 123-4567. "
+        "The plate is 7ABC123 and I was born on 03/14/1985. dana.w@example.com, SSN 123-45-6789."
+    )
+    result = redact(text)
+    for secret in ("Dana", "Whitfield", "1423 Oak", "123-4567", "7ABC123", "1985", "example.com", "6789"):
+        assert secret not in result.text, secret
+    assert kinds(result) == {"NAME", "ADDRESS", "PHONE", "PLATE", "DOB", "EMAIL", "ID"}
+    assert "born on [DOB 1]" in result.text  # the cue words stay, only the value goes
+
+
+def test_known_names_and_titles():
+    result = redact("Simona, I'm Sergeant Maro. Mr. Lopez called us.", known_names=["Simona"])
+    assert result.text == "[NAME 1], I'm Sergeant [NAME 2]. Mr. [NAME 3] called us."
+
+
+def test_known_full_name_matches_its_parts():
+    result = redact("Is Jordan Pike here? Jordan said he left.", known_names=["Jordan Pike"])
+    assert "Jordan" not in result.text and "Pike" not in result.text
+    assert result.text.count("[NAME 1]") == 1
+
+
+def test_same_person_keeps_one_tag_across_turns():
+    redactor = Redactor(known_names=["Tanya"])
+    first, second = redactor.redact("Tanya, wait."), redactor.redact("Okay Tanya, thanks.")
+    assert first.text == "[NAME 1], wait." and second.text == "Okay [NAME 1], thanks."
+
+
+def test_ordinary_words_are_left_alone():
+    text = "Will you talk to me? I'm sorry. This is Tuesday and May is far. Don't worry, sir."
+    assert redact(text).text == text
+    assert redact("I'm going to count to three and the time is 10:30").replacements == []
+
+
+def test_lowercase_asr_text():
+    result = redact("i live on 12 north main st and my phone is 555-867-5309")
+    assert result.text == "i live on [ADDRESS 1] and my phone is [PHONE 1]"
+
+
+def test_plate_without_cue_and_with_cue():
+    assert "ABC-1234" not in redact("a blue Honda, tag ABC-1234, was parked").text
+    assert "XYZ 987" not in redact("the plate was XYZ 987").text
