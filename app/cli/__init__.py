@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "selftest",
     "speak",
     "transcribe",
+    "score",
+    "review",
 ]
 
 log = logging.getLogger(__name__)
