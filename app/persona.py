@@ -19,12 +19,14 @@ STOP_SEQUENCES: list[str] = ["\n", "Officer:", "OFFICER:", "<end_of_turn>", "<eo
 PROMPT_STYLES = ("completion", "chat")
 
 # (upper bound of the band, how the civilian sounds); tension is 0 (calm) to 10 (out of control).
+# The mood sits in the speaker tag, screenplay style ("Dale (agitated, raising voice):"): right where
+# the reply starts, a small base model follows it far better than a note higher up.
 _MOODS: list[tuple[float, str]] = [
-    (2.0, "calm and cooperative, speaking normally"),
-    (4.0, "calmer now, starting to trust the officer"),
-    (6.0, "tense and guarded, short answers"),
-    (8.0, "agitated, raising their voice"),
-    (10.0, "furious and shouting, close to losing control"),
+    (2.0, "calm"),
+    (4.0, "calmer"),
+    (6.0, "guarded"),
+    (8.0, "agitated, raising voice"),
+    (10.0, "shouting, furious"),
 ]
 
 
@@ -77,8 +79,13 @@ def _card(scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+def _tag(scenario: Scenario, tension: float | None) -> str:
+    name = speaker_tag(scenario)
+    return f"{name}:" if tension is None else f"{name} ({mood_for(tension)}):"
+
+
 def _cue(scenario: Scenario, tension: float) -> str:
-    return f"({speaker_tag(scenario)} is {mood_for(tension)}.)"
+    return f"({speaker_tag(scenario)} sounds {mood_for(tension)}.)"
 
 
 def _reveal_cue(scenario: Scenario, facts: list[str]) -> str:
@@ -91,23 +98,24 @@ def _completion_prompt(
     tension: float,
     revealed_facts: list[str] | None,
     turn_tensions: list[float] | None,
+    summary: str | None,
 ) -> str:
-    name = speaker_tag(scenario)
     parts = [_card(scenario), ""]
+    if summary:
+        parts += [f"(Earlier: {summary})", ""]
     replies = 0
     for role, text in history:
         if role == "officer":
             parts.append(f"{OFFICER_TAG}: {text}")
         else:
-            if turn_tensions is not None and replies < len(turn_tensions):
-                parts.append(_cue(scenario, turn_tensions[replies]))
-            parts.append(f"{name}: {text}")
+            known = turn_tensions is not None and replies < len(turn_tensions)
+            parts.append(f"{_tag(scenario, turn_tensions[replies] if known else None)} {text}")
             replies += 1
-    parts.append(_cue(scenario, tension))
     facts = facts_to_reveal(scenario, tension, revealed_facts)
     if facts:
         parts.append(_reveal_cue(scenario, facts))
-    return "\n".join(parts) + f"\n{name}:"
+    parts.append(_tag(scenario, tension))
+    return "\n".join(parts)
 
 
 def render_messages(
@@ -116,6 +124,7 @@ def render_messages(
     tension: float,
     revealed_facts: list[str] | None = None,
     turn_tensions: list[float] | None = None,
+    summary: str | None = None,
 ) -> list[dict[str, str]]:
     """Chat messages for models with a chat template: the card as system prompt, officer = user."""
     name = speaker_tag(scenario)
@@ -124,6 +133,8 @@ def render_messages(
         f"Stay in character, reply only with what {name} says out loud, one to three short sentences, "
         "and never write the officer's lines.\n\n" + _card(scenario)
     )
+    if summary:
+        system += f"\n\nEarlier in this encounter: {summary}"
     messages = [{"role": "system", "content": system}]
     officer_lines = sum(1 for role, _ in history if role == "officer")
     seen_officer = 0
@@ -155,6 +166,7 @@ def render_prompt(
     revealed_facts: list[str] | None = None,
     prompt_style: str = "completion",
     turn_tensions: list[float] | None = None,
+    summary: str | None = None,
 ) -> str:
     """The text the model continues with the civilian's next line.
 
@@ -162,19 +174,20 @@ def render_prompt(
     officer line being answered. ``tension`` (0-10) is the tension the civilian answers under;
     ``turn_tensions`` (optional) are the tensions of the earlier civilian replies, in order, so their
     cues are kept in the transcript (which keeps the prompt prefix identical between turns).
+    ``summary`` (optional) stands in for early turns left out when the context fills up.
     ``'chat'`` renders :func:`render_messages` as generic ChatML; the role-play engine applies the
     model's own chat template to the messages instead.
     """
     if prompt_style == "completion":
-        return _completion_prompt(scenario, history, tension, revealed_facts, turn_tensions)
+        return _completion_prompt(scenario, history, tension, revealed_facts, turn_tensions, summary)
     if prompt_style == "chat":
-        messages = render_messages(scenario, history, tension, revealed_facts, turn_tensions)
+        messages = render_messages(scenario, history, tension, revealed_facts, turn_tensions, summary)
         body = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
         return body + "<|im_start|>assistant\n"
     raise ValueError(f"unknown prompt style {prompt_style!r} (expected one of {PROMPT_STYLES})")
 
 
-_PREFIX = re.compile(r"^\s*(?:\*\*)?[A-Z][\w .'-]{0,30}?(?:\*\*)?\s*:\s*")
+_PREFIX = re.compile(r"^\s*(?:\*\*)?[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}(?:\*\*)?\s*:\s*")
 _STAGE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*")
 _OFFICER = re.compile(r"\b(?:officer|police|cop)\s*:", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+[\"')\]]*")
@@ -194,10 +207,10 @@ def clean_reply(text: str) -> str:
     if officer:
         text = text[: officer.start()]
     text = text.split("\n", 1)[0] if text.strip() else ""
-    prefix = _PREFIX.match(text)
-    if prefix and not _OFFICER.match(text):
-        text = text[prefix.end() :]
     text = _STAGE.sub(" ", text)
+    prefix = _PREFIX.match(text)
+    if prefix:
+        text = text[prefix.end() :]
     text = _WORD_RUN.sub(lambda m: " ".join([m.group(1)] * 3), text)
     text = re.sub(r"\s+", " ", text).strip().strip('"').strip()
     sentences = [s.strip() for s in _SENTENCE.findall(text)]
@@ -211,3 +224,56 @@ def clean_reply(text: str) -> str:
             seen.add(key)
             kept.append(sentence)
     return " ".join(kept[:MAX_SENTENCES])
+
+
+def _sentence_keys(text: str) -> list[str]:
+    return [re.sub(r"\W+", " ", s.lower()).strip() for s in _SENTENCE.findall(text)]
+
+
+def reply_is_complete(text: str) -> bool:
+    """True once a streaming reply has all it will keep: enough sentences, or a loop has started."""
+    if _OFFICER.search(text):
+        return True
+    keys = [k for k in _sentence_keys(text) if k]
+    return len(keys) >= MAX_SENTENCES or len(set(keys)) < len(keys)
+
+
+_FALLBACKS = [
+    (4.0, "I... I don't know what to say."),
+    (7.0, "I don't want to talk about it."),
+    (10.0, "Just leave me alone!"),
+]
+
+
+def fallback_reply(tension: float) -> str:
+    """A line in character for when the model produced nothing usable twice."""
+    for upper, line in _FALLBACKS:
+        if tension <= upper:
+            return line
+    return _FALLBACKS[-1][1]
+
+
+def _key_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3}
+
+
+def mentions_fact(reply: str, fact: str) -> bool:
+    """Whether a reply tells the hidden fact: it shares two of its key words, or half of them."""
+    fact_words = _key_words(fact)
+    shared = fact_words & _key_words(reply)
+    return bool(fact_words) and (len(shared) >= 2 or len(shared) * 2 >= len(fact_words))
+
+
+ECHO_OVERLAP = 0.7
+
+
+def is_echo(reply: str, earlier: list[str]) -> bool:
+    """Whether a reply mostly repeats an earlier line (the officer's, or the civilian's own)."""
+    words = set(re.findall(r"[a-z']+", reply.lower()))
+    if len(words) < 4:
+        return False
+    for line in earlier:
+        other = set(re.findall(r"[a-z']+", line.lower()))
+        if other and len(words & other) >= ECHO_OVERLAP * len(words):
+            return True
+    return False

@@ -39,7 +39,7 @@ def scenario() -> Scenario:
 
 def test_prompt_ends_ready_for_the_civilian_and_holds_the_card(scenario):
     prompt = render_prompt(scenario, [("officer", "Hi, I'm Officer Reyes.")], 7.0)
-    assert prompt.endswith("\nDarnell:")
+    assert prompt.endswith("\nDarnell (agitated, raising voice):")
     assert "Officer: Hi, I'm Officer Reyes." in prompt
     assert "parking garage" in prompt.lower()
     assert "agitated" in prompt
@@ -80,6 +80,7 @@ def test_chat_messages_put_the_card_in_the_system_prompt(scenario):
     [
         (" I just want my car back.", "I just want my car back."),
         ("Darnell: Get down! Get down! (crouches) You hear me? I was", "Get down! You hear me?"),
+        ("Darnell (shouting): Back off!", "Back off!"),
         ("Leave me alone. Officer: Sir, calm down.", "Leave me alone."),
         ("no no no no no no no no", "no no no"),
         ("Fine. Fine. Fine. Fine.", "Fine."),

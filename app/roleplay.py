@@ -1,0 +1,470 @@
+"""The role-play session service: the trainee speaks as the officer, the local model answers as the civilian.
+
+``RoleplayService(ctx).start(scenario_id) -> RoleplaySession``; ``session.officer_turn(text)`` scores
+the line, moves the tension, streams the civilian's reply and commits both turns as they happen;
+``session.end()``; ``RoleplayService.resume(session_id)`` rebuilds a session from the database
+after a crash. Prompts keep their prefix stable from turn to turn so llama.cpp only evaluates the
+new tokens; the scenario card is evaluated at start, before the trainee's first line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deescal.app import sessions as db
+from deescal.app.errors import UserFacingError
+from deescal.app.persona import (
+    STOP_SEQUENCES,
+    clean_reply,
+    facts_to_reveal,
+    fallback_reply,
+    is_echo,
+    mentions_fact,
+    render_messages,
+    render_prompt,
+    reply_is_complete,
+    speaker_tag,
+)
+from deescal.app.scoring import SCORER_VERSION, TurnScore, get_scorer
+from deescal.app.tension import next_tension, outcome
+from deescal.models.llm import Generation, LanguageModel
+from deescal.models.registry import ModelRegistry
+from deescal.scenario_library.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY_TOKENS = 56  # three short spoken sentences; replies stop earlier at the end of the line
+MAX_OFFICER_CHARS = 1200
+KEEP_RECENT_ENTRIES = 8  # when the context fills, the last four exchanges stay verbatim
+SUMMARY_QUOTES = 3
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class TurnResult:
+    """One officer line and the civilian's answer, as recorded."""
+
+    officer_turn_id: int
+    officer_text: str
+    score: TurnScore
+    tension_before: float
+    tension: float
+    tension_reasons: list[str]
+    reply: str = ""
+    civilian_turn_id: int | None = None
+    revealed: list[str] = field(default_factory=list)
+    status: str = "active"
+    latency_s: float | None = None
+    first_token_s: float | None = None
+    score_s: float = 0.0
+    n_tokens: int = 0
+    cancelled: bool = False
+    generation: Generation | None = None
+
+
+class RoleplaySession:
+    """A live session. Not for two threads at once: one turn runs at a time."""
+
+    def __init__(
+        self,
+        service: RoleplayService,
+        session_id: int,
+        scenario: Scenario,
+        model: LanguageModel,
+        model_name: str,
+        seed: int,
+    ) -> None:
+        self.service = service
+        self.store = service.ctx.store
+        self.id = session_id
+        self.scenario = scenario
+        self.model = model
+        self.model_name = model_name
+        self.adapter_path = str(model.adapter_path) if model.adapter_path else None
+        self.seed = seed
+        self.status = "active"
+        self.tension = float(scenario.initial_tension)
+        self.history: list[tuple[str, str]] = []
+        self.officer_tensions: list[float] = []  # after each officer turn: decides the outcome
+        self.reply_tensions: list[float] = []  # each civilian reply was spoken under this tension
+        self.revealed: list[str] = []
+        self.summary: str | None = None
+        self.window_start = 0  # history entries before this are replaced by ``summary``
+        self._first_token_at: float | None = None
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def awaiting_reply(self) -> bool:
+        """True when the last officer line has no answer yet (cancelled, or the app died mid-reply)."""
+        return bool(self.history) and self.history[-1][0] == "officer"
+
+    @property
+    def last_civilian_line(self) -> str | None:
+        return next((text for role, text in reversed(self.history) if role == "civilian"), None)
+
+    def transcript(self) -> dict:
+        return db.session_transcript(self.store, self.id)
+
+    # -- prompts -------------------------------------------------------------------------------
+    def _render(self, tension: float) -> str:
+        history = self.history[self.window_start :]
+        replies_before = sum(1 for role, _ in self.history[: self.window_start] if role == "civilian")
+        tensions = self.reply_tensions[replies_before:]
+        if self.model.prompt_style == "chat":
+            messages = render_messages(self.scenario, history, tension, self.revealed, tensions, self.summary)
+            return self.model.format_chat(messages)
+        return render_prompt(
+            self.scenario, history, tension, self.revealed, "completion", tensions, self.summary
+        )
+
+    def prompt(self, tension: float | None = None) -> str:
+        """The prompt for the next reply, shortened (early turns summarised) when the context fills."""
+        tension = self.tension if tension is None else tension
+        budget = self.model.n_ctx - MAX_REPLY_TOKENS - 8
+        prompt = self._render(tension)
+        while self.model.count_tokens(prompt) > budget and self._summarise_more():
+            prompt = self._render(tension)
+        return prompt
+
+    def _summarise_more(self) -> bool:
+        """Moves the verbatim window forward (to an officer line); False when nothing is left to drop."""
+        target = len(self.history) - KEEP_RECENT_ENTRIES
+        if self.window_start > 0:
+            target = max(target, self.window_start + 2)
+        while 0 < target < len(self.history) and self.history[target][0] != "officer":
+            target += 1
+        if target <= self.window_start or target >= len(self.history):
+            return False
+        self.window_start = target
+        dropped = self.history[:target]
+        name = speaker_tag(self.scenario)
+        quotes = [text for role, text in dropped if role == "civilian"][-SUMMARY_QUOTES:]
+        exchanges = sum(1 for role, _ in dropped if role == "officer")
+        summary = f"the officer and {name} have already spoken for {exchanges} exchanges."
+        if quotes:
+            summary += f" {name} said: " + " / ".join(f'"{q}"' for q in quotes)
+        if self.revealed:
+            summary += f" {name} has already told the officer: " + " ".join(self.revealed)
+        self.summary = summary
+        log.info("session %s: context full, summarised %d early entries", self.id, target)
+        return True
+
+    def warm(self) -> None:
+        """Evaluates the scenario card now, so the first reply only processes the trainee's line."""
+        card = _common_prefix(self._render(0.0), self._render(10.0))
+        self.model.prefill(card)
+
+    # -- turns ---------------------------------------------------------------------------------
+    def officer_turn(
+        self,
+        text: str,
+        on_token: Callable[[str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        audio_path: str | None = None,
+    ) -> TurnResult:
+        """Scores ``text``, updates the tension, records the turn, then streams and records the reply.
+
+        ``on_token(text)`` gets the reply as streamed so far (it starts over if a first attempt is
+        discarded); ``cancelled()`` is polled between tokens. Both turns are committed as they happen.
+        """
+        self._require_active()
+        text = " ".join(text.split())
+        if not text:
+            raise UserFacingError("Say something first: the officer's line is empty.")
+        if len(text) > MAX_OFFICER_CHARS:
+            raise UserFacingError(
+                f"That line is too long ({len(text)} characters; at most {MAX_OFFICER_CHARS})."
+            )
+        start = time.perf_counter()
+        civilian_before = self.last_civilian_line
+        self.history.append(("officer", text))
+        # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
+        head = _common_prefix(self._render(0.0), self._render(10.0))
+        scoring = self.service.pool.submit(get_scorer().score, text, civilian_before)
+        self.model.prefill(head)
+        score = scoring.result()
+        score_s = time.perf_counter() - start
+        update = next_tension(self.tension, score, text, self.scenario)
+        self.tension = update.after
+        self.officer_tensions.append(update.after)
+        turn_id = db.add_officer_turn(
+            self.store,
+            self.id,
+            text=text,
+            tension=update.after,
+            score=score.score,
+            techniques=score.techniques_json(),
+            feedback=score.feedback,
+            scorer_version=SCORER_VERSION,
+            model_name=self.model_name,
+            adapter_path=self.adapter_path,
+            audio_path=audio_path,
+        )
+        result = TurnResult(
+            officer_turn_id=turn_id,
+            officer_text=text,
+            score=score,
+            tension_before=update.before,
+            tension=update.after,
+            tension_reasons=update.reasons,
+            score_s=score_s,
+        )
+        return self._reply(result, start, on_token, cancelled)
+
+    def complete_pending(
+        self, on_token: Callable[[str], None] | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> TurnResult:
+        """Answers an officer line left without a reply (after a cancel or a crash)."""
+        self._require_active()
+        if not self.awaiting_reply:
+            raise UserFacingError("The civilian has already answered the last line.")
+        row = self.store.query_one(
+            "SELECT t.id, s.score, s.techniques, s.feedback FROM session_turns t LEFT JOIN turn_scores s"
+            " ON s.turn_id = t.id WHERE t.session_id = ? ORDER BY t.idx DESC LIMIT 1",
+            (self.id,),
+        )
+        score = TurnScore(row["score"] or 0.0, [], row["feedback"] or "")
+        result = TurnResult(
+            officer_turn_id=row["id"],
+            officer_text=self.history[-1][1],
+            score=score,
+            tension_before=self.tension,
+            tension=self.tension,
+            tension_reasons=[],
+        )
+        return self._reply(result, time.perf_counter(), on_token, cancelled)
+
+    def _reply(
+        self,
+        result: TurnResult,
+        start: float,
+        on_token: Callable[[str], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> TurnResult:
+        offered = facts_to_reveal(self.scenario, self.tension, self.revealed)
+        self._first_token_at = None
+        turn_seed = self.seed + len(self.history)
+        generation = self._generate(turn_seed, on_token, cancelled)
+        result.generation = generation
+        if generation.finish == "cancelled":
+            result.cancelled = True
+            return result
+        reply = clean_reply(generation.text)
+        if not reply or is_echo(reply, self._recent_lines()):
+            log.info("session %s: unusable reply %r, trying once more", self.id, generation.text)
+            generation = self._generate(turn_seed + 7919, on_token, cancelled, temperature=0.9)
+            if generation.finish == "cancelled":
+                result.cancelled = True
+                return result
+            reply = clean_reply(generation.text) or fallback_reply(self.tension)
+        newly = [fact for fact in offered if mentions_fact(reply, fact)]
+        self.revealed.extend(newly)
+        first = None if self._first_token_at is None else self._first_token_at - start
+        latency = time.perf_counter() - start
+        result.civilian_turn_id = db.add_civilian_turn(
+            self.store,
+            self.id,
+            text=reply,
+            tension=self.tension,
+            latency_s=round(latency, 4),
+            first_token_s=None if first is None else round(first, 4),
+            n_tokens=generation.n_tokens,
+            model_name=self.model_name,
+            adapter_path=self.adapter_path,
+            revealed_facts=self.revealed,
+        )
+        self.history.append(("civilian", reply))
+        self.reply_tensions.append(self.tension)
+        result.reply, result.revealed = reply, newly
+        result.latency_s, result.first_token_s, result.n_tokens = latency, first, generation.n_tokens
+        ended = outcome(self.officer_tensions)
+        if ended:
+            self.end(ended)
+        result.status = self.status
+        return result
+
+    def _recent_lines(self) -> list[str]:
+        """The officer's line being answered and the civilian's recent replies (not to be parroted)."""
+        return [self.history[-1][1]] + [text for role, text in self.history[-7:] if role == "civilian"]
+
+    def _generate(
+        self,
+        seed: int,
+        on_token: Callable[[str], None] | None,
+        cancelled: Callable[[], bool] | None,
+        temperature: float = 0.7,
+    ) -> Generation:
+        prompt = self.prompt()
+        streamed: list[str] = []
+
+        def forward(piece: str) -> None:
+            if self._first_token_at is None:
+                self._first_token_at = time.perf_counter()
+            streamed.append(piece)
+            if on_token is not None:
+                on_token("".join(streamed).lstrip())
+
+        return self.model.generate(
+            prompt,
+            max_tokens=MAX_REPLY_TOKENS,
+            stop=STOP_SEQUENCES,
+            seed=seed,
+            temperature=temperature,
+            on_text=forward,
+            cancelled=cancelled,
+            enough=reply_is_complete,
+        )
+
+    def end(self, status: str = "ended") -> None:
+        """Ends the session (``ended`` by the instructor, or ``resolved``/``escalated``)."""
+        if self.status != "active":
+            return
+        db.finish_session(self.store, self.id, status, self.tension)
+        self.status = status
+
+    def _require_active(self) -> None:
+        if self.status != "active":
+            raise UserFacingError(f"Session {self.id} has ended ({self.status}); start a new one.")
+
+
+def load_scenario(ctx, key: int | str) -> Scenario:
+    """The scenario with this id or case id, from the library."""
+    from deescal.app.library import LibraryService
+
+    library = ctx.service(LibraryService)
+    return library.get(library.find_id(key))
+
+
+def _common_prefix(a: str, b: str) -> str:
+    """The part of two renders that does not depend on tension (what can be evaluated early)."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+class RoleplayService:
+    """Service (``ctx.service(RoleplayService)``): starts and resumes sessions; holds the loaded model."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.registry = ctx.service(ModelRegistry)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="turn-scorer")
+        self._model: LanguageModel | None = None
+        self._model_name: str | None = None
+        self._lock = threading.Lock()
+
+    def default_adapter(self, model: str | None = None) -> str | None:
+        """The adapter attached on the Models page, if it was made for this model."""
+        active = self.registry.active_adapter()
+        if active is None or active.base_model_sha256 not in (None, self.registry.get(model).sha256):
+            return None
+        return active.path
+
+    def load_model(
+        self, model: str | None = None, adapter: str | Path | None = None, progress: Progress | None = None
+    ) -> tuple[LanguageModel, str]:
+        """The loaded model with exactly this adapter (kept across sessions; loading another frees it)."""
+        with self._lock:
+            record = self.registry.get(model)
+            adapter_path = Path(adapter).expanduser().resolve() if adapter else None
+            current = self._model
+            if (
+                current is not None
+                and self._model_name == record.name
+                and current.adapter_path == adapter_path
+            ):
+                return current, record.name
+            path = self.registry.model_file(record)
+            loaded = LanguageModel.load(path, adapter_path=adapter_path, progress=progress)
+            if current is not None:
+                current.close()
+            self._model, self._model_name = loaded, record.name
+            return loaded, record.name
+
+    def start(
+        self,
+        scenario_id: int | str,
+        trainee_name: str | None = None,
+        model: str | None = None,
+        adapter: str | Path | None = None,
+        seed: int | None = None,
+        progress: Progress | None = None,
+    ) -> RoleplaySession:
+        """Opens a session: loads the model, records the session, evaluates the scenario card."""
+        report = progress or (lambda fraction, text: None)
+        scenario = load_scenario(self.ctx, scenario_id)
+        if adapter is None:
+            adapter = self.default_adapter(model)
+        scorer_ready = self.pool.submit(get_scorer().warm_up)  # loads while the model does
+        llm, model_name = self.load_model(model, adapter, lambda f, t: report(0.7 * f, t))
+        report(0.75, "Preparing the scorer")
+        scorer_ready.result()
+        seed = random.randrange(1, 2**31 - 1) if seed is None else int(seed)
+        session_id = db.create_session(
+            self.ctx.store,
+            scenario_id=scenario.id,
+            trainee=db.trainee_id(self.ctx.store, trainee_name),
+            model_name=model_name,
+            adapter_path=str(llm.adapter_path) if llm.adapter_path else None,
+            seed=seed,
+            initial_tension=scenario.initial_tension,
+        )
+        session = RoleplaySession(self, session_id, scenario, llm, model_name, seed)
+        report(0.9, f"Meeting {scenario.character_profile.name}")
+        session.warm()
+        report(1.0, "Ready")
+        log.info(
+            "session %s started: scenario %s, model %s, seed %s",
+            session_id,
+            scenario.case_id,
+            model_name,
+            seed,
+        )
+        return session
+
+    def resume(self, session_id: int, progress: Progress | None = None) -> RoleplaySession:
+        """Rebuilds an active session (after a crash) from its recorded turns."""
+        row = db.session_row(self.ctx.store, session_id)
+        if row["status"] != "active":
+            raise UserFacingError(
+                f"Session {session_id} has already ended ({row['status']}); it cannot be resumed."
+            )
+        scenario = load_scenario(self.ctx, row["scenario_id"])
+        llm, model_name = self.load_model(row["model_name"], row["adapter_path"], progress)
+        session = RoleplaySession(self, session_id, scenario, llm, model_name, int(row["seed"] or 0))
+        for turn in db.turns(self.ctx.store, session_id):
+            if turn["role"] not in ("officer", "civilian"):
+                continue
+            session.history.append((turn["role"], turn["text"]))
+            if turn["tension"] is not None:
+                session.tension = float(turn["tension"])
+            if turn["role"] == "officer":
+                session.officer_tensions.append(session.tension)
+            else:
+                session.reply_tensions.append(session.tension)
+        session.revealed = list(json.loads(row["revealed_facts"] or "[]"))
+        session.warm()
+        return session
+
+    def resumable(self) -> list[dict]:
+        """Sessions left active (e.g. by a crash), newest first."""
+        return db.list_sessions(self.ctx.store, status="active")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False)
+        with self._lock:
+            if self._model is not None:
+                self._model.close()
+                self._model = None

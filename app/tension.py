@@ -1,0 +1,163 @@
+"""How tense the civilian is (0 calm to 10 out of control), turn by turn, and when a session is over.
+
+Each officer turn moves the tension by its score (the scorer's 0-100, 50 neutral), the techniques
+the scorer found (escalating ones weigh more than calming ones: trust is lost faster than it is
+won), and its content: the scenario's own triggers and levers, and plain threats, insults and
+ultimatums, which always escalate. Harder scenarios calm down more slowly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from deescal.scenario_library.schema import Scenario
+
+MIN_TENSION, MAX_TENSION = 0.0, 10.0
+RESOLVED_AT = 2.5  # at or below this for RESOLVED_TURNS officer turns in a row: resolved
+RESOLVED_TURNS = 3
+
+SCORE_WEIGHT = 1.2  # a perfect turn lowers tension by this much before other effects
+CALMING_STEP, CALMING_CAP = 0.3, 0.9
+ESCALATING_STEP, ESCALATING_CAP = 0.8, 2.4
+TRIGGER_STEP, LEVER_STEP = 0.7, 0.5
+
+_STOPWORDS = frozenset(
+    {
+        "about",
+        "their",
+        "them",
+        "they",
+        "being",
+        "from",
+        "into",
+        "over",
+        "under",
+        "near",
+        "someone",
+        "something",
+        "some",
+        "very",
+        "more",
+        "less",
+        "than",
+        "this",
+        "that",
+        "your",
+        "with",
+        "what",
+        "when",
+        "where",
+        "have",
+        "will",
+        "would",
+    }
+)  # words of four letters or more that say nothing about a trigger or lever
+
+# Universal escalators: present even when a scenario lists no triggers (name, step, pattern).
+_ESCALATORS: list[tuple[str, float, re.Pattern[str]]] = [
+    (
+        "threat",
+        1.5,
+        re.compile(
+            r"\b(or (else|i'?ll)|i'?ll (make|drag|put|taze|tase|shoot|hurt|arrest)|you'?re going to jail|"
+            r"i will (make|drag|shoot|hurt|arrest)|last warning|tase you|taser)\b",
+            re.I,
+        ),
+    ),
+    (
+        "insult",
+        1.2,
+        re.compile(r"\b(idiot|stupid|moron|shut up|crazy|psycho|pathetic|loser|freak|junkie)\b", re.I),
+    ),
+    (
+        "ultimatum",
+        0.9,
+        re.compile(
+            r"\b(right now|do it now|i'?m not asking|i said|last chance|count(ing)? to (three|five|ten|3|5|10))\b",
+            re.I,
+        ),
+    ),
+]
+
+
+class ScoredTurn(Protocol):
+    """What the tension model needs from a scorer's result (``deescal.app.scoring.TurnScore``)."""
+
+    score: float
+    techniques: list
+
+
+@dataclass
+class TensionUpdate:
+    before: float
+    after: float
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def delta(self) -> float:
+        return round(self.after - self.before, 2)
+
+
+def _content_words(phrase: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z']+", phrase.lower()) if len(w) > 3 and w not in _STOPWORDS}
+
+
+def _mentions(phrases: list[str], text_words: set[str]) -> list[str]:
+    """The scenario phrases (triggers or levers) whose key words the officer used."""
+    return [phrase for phrase in phrases if _content_words(phrase) & text_words]
+
+
+def clamp(value: float) -> float:
+    return round(min(MAX_TENSION, max(MIN_TENSION, value)), 2)
+
+
+def next_tension(current: float, scored: ScoredTurn, officer_text: str, scenario: Scenario) -> TensionUpdate:
+    """The tension after one officer turn, with the reasons it moved (for the review)."""
+    calm_scale = 1.2 - 0.1 * scenario.difficulty  # difficulty 1: 1.1 ... 5: 0.7
+    escalate_scale = 0.8 + 0.1 * scenario.difficulty  # difficulty 1: 0.9 ... 5: 1.3
+    up, down, reasons = 0.0, 0.0, []
+
+    from_score = (50.0 - float(scored.score)) / 50.0 * SCORE_WEIGHT
+    if from_score > 0:
+        up += from_score
+    else:
+        down -= from_score
+    reasons.append(f"score {scored.score:.0f}")
+
+    polarities = [int(getattr(t, "polarity", 0)) for t in scored.techniques]
+    calming = sum(1 for p in polarities if p > 0)
+    escalating = sum(1 for p in polarities if p < 0)
+    if calming:
+        down += min(CALMING_CAP, CALMING_STEP * calming)
+        reasons.append(f"{calming} calming technique(s)")
+    if escalating:
+        up += min(ESCALATING_CAP, ESCALATING_STEP * escalating)
+        reasons.append(f"{escalating} escalating technique(s)")
+
+    for name, step, pattern in _ESCALATORS:
+        if pattern.search(officer_text):
+            up += step
+            reasons.append(name)
+
+    words = _content_words(officer_text)
+    for trigger in _mentions(scenario.triggers, words):
+        up += TRIGGER_STEP
+        reasons.append(f"trigger: {trigger}")
+    for lever in _mentions(scenario.levers, words):
+        down += LEVER_STEP
+        reasons.append(f"lever: {lever}")
+
+    after = clamp(current + up * escalate_scale - down * calm_scale)
+    return TensionUpdate(before=current, after=after, reasons=reasons)
+
+
+def outcome(tensions: list[float]) -> str | None:
+    """``'escalated'``, ``'resolved'`` or ``None`` (still going), from the tension after each officer turn."""
+    if tensions and tensions[-1] >= MAX_TENSION:
+        return "escalated"
+    recent = tensions[-RESOLVED_TURNS:]
+    if len(recent) == RESOLVED_TURNS and all(t <= RESOLVED_AT for t in recent):
+        return "resolved"
+    return None

@@ -1,0 +1,247 @@
+"""The language-model back end: one GGUF loaded in llama.cpp, streamed generation, KV-cache reuse.
+
+A :class:`LanguageModel` keeps llama.cpp's KV cache between calls. A prompt that extends the
+previous one (the role-play keeps its transcript stable) only evaluates its new tokens, which is
+what makes a turn fast on a laptop CPU. Files are checked (header, completeness, adapter fit) before
+llama.cpp sees them, because a bad adapter crashes it instead of raising.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from deescal.app.errors import ModelError
+from deescal.models.adapter_check import check_adapter
+from deescal.models.gguf_info import GGUFInfo, read_gguf_info
+
+log = logging.getLogger(__name__)
+
+MAX_CONTEXT = 4096  # plenty for a role-play; the KV cache stays small
+MAX_THREADS = 8  # generation is memory-bound: more threads than this only contend
+
+Progress = Callable[[float, str], None]
+
+
+def default_threads() -> int:
+    """Physical cores when known (llama.cpp gains nothing from hyper-threads), at most MAX_THREADS."""
+    try:
+        import psutil
+
+        cores = psutil.cpu_count(logical=False) or 0
+    except ImportError:
+        cores = 0
+    if not cores:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_THREADS))
+
+
+@dataclass
+class Generation:
+    """One reply as produced: the raw text and how long it took."""
+
+    text: str
+    n_tokens: int
+    prompt_tokens: int
+    evaluated_tokens: int  # prompt tokens llama.cpp had to process (not in the KV cache)
+    first_token_s: float | None
+    latency_s: float
+    finish: str  # "stop", "length", "done" (the caller had enough) or "cancelled"
+
+
+class LanguageModel:
+    """A loaded GGUF (and optional LoRA adapter). One generation at a time; thread-safe."""
+
+    def __init__(self, llama, info: GGUFInfo, adapter_path: Path | None, n_threads: int) -> None:
+        self._llama = llama
+        self.info = info
+        self.path = info.path
+        self.adapter_path = adapter_path
+        self.n_threads = n_threads
+        self._lock = threading.Lock()
+        self._chat_formatter = None
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        adapter_path: str | Path | None = None,
+        n_ctx: int | None = None,
+        n_threads: int | None = None,
+        progress: Progress | None = None,
+    ) -> LanguageModel:
+        """Checks and loads ``path``; raises :class:`ModelError` with a message for the user."""
+        report = progress or (lambda fraction, text: None)
+        report(0.0, "Checking the model file")
+        info = read_gguf_info(path)
+        if info.file_type != "model":
+            raise ModelError(f"{info.path.name} is a {info.file_type}, not a language model.")
+        adapter = Path(adapter_path) if adapter_path else None
+        if adapter is not None:
+            report(0.1, "Checking the adapter")
+            check_adapter(adapter, info)
+        threads = n_threads or default_threads()
+        context = min(n_ctx or MAX_CONTEXT, info.context_length)
+        report(0.2, f"Loading {info.name}")
+        start = time.perf_counter()
+        try:
+            import llama_cpp
+
+            llama = llama_cpp.Llama(
+                str(info.path),
+                n_ctx=context,
+                n_threads=threads,
+                n_threads_batch=threads,
+                lora_path=str(adapter) if adapter else None,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(
+                f"llama.cpp could not load {info.path.name} ({exc}). The file may be damaged, or made "
+                "for a model type this version does not support."
+            ) from exc
+        log.info(
+            "loaded %s (adapter %s) in %.2f s: n_ctx=%d threads=%d",
+            info.path.name,
+            adapter.name if adapter else "none",
+            time.perf_counter() - start,
+            context,
+            threads,
+        )
+        report(1.0, f"{info.name} ready")
+        return cls(llama, info, adapter, threads)
+
+    # -- facts ---------------------------------------------------------------------------------
+    @property
+    def n_ctx(self) -> int:
+        return self._llama.n_ctx()
+
+    @property
+    def prompt_style(self) -> str:
+        """``chat`` when the GGUF carries a chat template, else ``completion`` (a transcript to continue)."""
+        return "chat" if self.info.chat_template else "completion"
+
+    def tokenize(self, text: str) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def format_chat(self, messages: list[dict[str, str]]) -> str:
+        """The messages rendered with the model's own chat template, ready for the assistant's turn."""
+        if not self.info.chat_template:
+            raise ModelError(f"{self.path.name} has no chat template; use it as a completion model.")
+        if self._chat_formatter is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            vocab = self._llama
+            self._chat_formatter = Jinja2ChatFormatter(
+                template=self.info.chat_template,
+                eos_token=vocab.detokenize([vocab.token_eos()]).decode("utf-8", "replace"),
+                bos_token=vocab.detokenize([vocab.token_bos()]).decode("utf-8", "replace"),
+            )
+        prompt = self._chat_formatter(messages=messages).prompt
+        bos = self._llama.detokenize([self._llama.token_bos()]).decode("utf-8", "replace")
+        return prompt[len(bos) :] if bos and prompt.startswith(bos) else prompt  # tokenize adds BOS
+
+    def cached_prefix(self, tokens: list[int]) -> int:
+        """How many of ``tokens`` are already in the KV cache (need no evaluation)."""
+        cached = self._llama.input_ids[: self._llama.n_tokens]
+        count = 0
+        for a, b in zip(cached, tokens, strict=False):
+            if a != b:
+                break
+            count += 1
+        return count
+
+    # -- work ----------------------------------------------------------------------------------
+    def prefill(self, prompt: str) -> int:
+        """Evaluates ``prompt`` into the KV cache now (e.g. the scenario card while the trainee reads)."""
+        with self._lock:
+            tokens = self.tokenize(prompt)
+            reuse = self.cached_prefix(tokens)
+            if reuse == len(tokens):
+                return 0
+            if reuse and not self._llama._ctx.kv_cache_seq_rm(-1, reuse, -1):
+                reuse = 0
+            self._llama.n_tokens = reuse
+            self._llama.eval(tokens[reuse:])
+            return len(tokens) - reuse
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int = 64,
+        stop: list[str] | None = None,
+        seed: int | None = None,
+        temperature: float = 0.7,
+        on_text: Callable[[str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        enough: Callable[[str], bool] | None = None,
+    ) -> Generation:
+        """Generates one reply, streaming pieces to ``on_text``; ``enough(text)`` may end it early.
+
+        ``cancelled()`` is polled after every piece; a cancelled reply returns what was produced so
+        far with ``finish='cancelled'``. Only the prompt tokens missing from the KV cache are evaluated.
+        """
+        with self._lock:
+            start = time.perf_counter()
+            tokens = self.tokenize(prompt)
+            room = self.n_ctx - len(tokens)
+            if room < 8:
+                raise ModelError(
+                    f"The conversation no longer fits the model's context ({len(tokens)} of {self.n_ctx} tokens)."
+                )
+            evaluated = len(tokens) - self.cached_prefix(tokens)
+            chunks = self._llama.create_completion(
+                tokens,
+                max_tokens=min(max_tokens, room),
+                stop=stop or [],
+                stream=True,
+                temperature=temperature,
+                top_p=0.9,
+                top_k=40,
+                min_p=0.05,
+                repeat_penalty=1.1,
+                seed=seed,
+            )
+            text, first, finish = "", None, "length"
+            try:
+                for chunk in chunks:
+                    choice = chunk["choices"][0]
+                    if choice["text"]:
+                        if first is None:
+                            first = time.perf_counter() - start
+                        text += choice["text"]
+                        if on_text is not None:
+                            on_text(choice["text"])
+                    if choice.get("finish_reason"):
+                        finish = choice["finish_reason"]
+                    if cancelled is not None and cancelled():
+                        finish = "cancelled"
+                        break
+                    if enough is not None and enough(text):
+                        finish = "done"
+                        break
+            finally:
+                chunks.close()
+            return Generation(
+                text=text,
+                n_tokens=max(0, self._llama.n_tokens - len(tokens)) + 1,
+                prompt_tokens=len(tokens),
+                evaluated_tokens=evaluated,
+                first_token_s=first,
+                latency_s=time.perf_counter() - start,
+                finish=finish,
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._llama.close()
