@@ -186,6 +186,7 @@ def session_transcript(store: Store, session_id: int) -> dict[str, Any]:
         "scenario_id": row["scenario_id"],
         "case_id": scenario.get("case_id"),
         "title": scenario.get("title"),
+        "civilian": scenario.get("character_name") or "Civilian",
         "trainee": trainee["name"] if trainee else None,
         "status": row["status"],
         "model": row["model_name"],

@@ -136,7 +136,12 @@ def read_gguf_info(path: str | Path, what: str = "model") -> GGUFInfo:
             return _parse(path, buffer)
     except ModelError:
         raise
-    except (ValueError, OSError, struct.error, KeyError, IndexError) as exc:
+    except struct.error as exc:
+        raise ModelError(
+            f"The {what} file {path.name} is damaged: it is cut short (it ends inside its header). "
+            "Copy it again or choose another file."
+        ) from exc
+    except (ValueError, OSError, KeyError, IndexError) as exc:
         raise ModelError(
             f"The {what} file {path.name} is damaged or is not a GGUF file ({exc}). "
             "Copy it again or choose another file."

@@ -245,3 +245,23 @@ class LanguageModel:
     def close(self) -> None:
         with self._lock:
             self._llama.close()
+
+
+def check_language_model(ctx) -> str:
+    """Selftest: load the embedded GGUF and generate a few tokens (about a second)."""
+    from deescal.models.embedded import embedded_gguf
+
+    start = time.perf_counter()
+    model = LanguageModel.load(embedded_gguf(ctx.data.models), n_ctx=512)
+    loaded = time.perf_counter() - start
+    try:
+        result = model.generate("Officer: Good evening, sir.\nDriver:", max_tokens=6, stop=["\n"], seed=1)
+    finally:
+        model.close()
+    if result.n_tokens < 1:
+        raise ModelError("The embedded model loaded but generated nothing.")
+    rate = result.n_tokens / max(result.latency_s, 1e-6)
+    return (
+        f"{model.info.name}: load {loaded:.2f} s, {result.n_tokens} tokens in {result.latency_s:.2f} s "
+        f"({rate:.0f} tok/s incl. prompt), {model.n_threads} threads"
+    )

@@ -1,0 +1,88 @@
+"""``deescal sessions list|show ID``: recorded role-play sessions, as ``deescal roleplay`` printed them."""
+
+from __future__ import annotations
+
+import argparse
+
+from deescal.app.cli.common import add_json_flag, open_context, print_json, print_table
+from deescal.app.sessions import STATUSES, list_sessions, session_transcript
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sessions", help="list and show recorded role-play sessions")
+    commands = parser.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    listing = commands.add_parser("list", help="sessions, newest first")
+    listing.add_argument("--status", choices=STATUSES, help="only sessions with this status")
+    add_json_flag(listing)
+    listing.set_defaults(func=run_list)
+    show = commands.add_parser("show", help="one session's turns, scores and tension")
+    show.add_argument("session_id", type=int, metavar="ID")
+    add_json_flag(show)
+    show.set_defaults(func=run_show)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    try:
+        rows = list_sessions(ctx.store, args.status)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        [
+            (
+                r["id"],
+                r["started_at"][:16].replace("T", " "),
+                r["case_id"],
+                r["trainee"] or "-",
+                r["status"],
+                r["n_turns"],
+                "-" if r["mean_score"] is None else r["mean_score"],
+                f"{r['initial_tension']:.1f} -> {r['final_tension']:.1f}"
+                if r["final_tension"] is not None
+                else "",
+            )
+            for r in rows
+        ],
+        ["id", "started", "scenario", "trainee", "status", "turns", "mean score", "tension"],
+    )
+    return 0
+
+
+def turn_line(turn: dict, civilian: str) -> str:
+    """One turn as the terminal shows it, in ``roleplay`` and ``sessions show`` alike."""
+    if turn["role"] == "officer":
+        score = (
+            ""
+            if turn.get("score") is None
+            else f" [score {turn['score']:.0f}, tension {turn['tension']:.1f}]"
+        )
+        return f"Officer: {turn['text']}{score}"
+    timing = "" if turn.get("latency_s") is None else f" [{turn['latency_s']:.2f} s]"
+    return f"{civilian}: {turn['text']}{timing}"
+
+
+def print_transcript(data: dict) -> None:
+    civilian = data["civilian"].split()[0]
+    trainee = f", trainee {data['trainee']}" if data["trainee"] else ""
+    print(f"Session {data['session_id']}: {data['case_id']} {data['title']}{trainee} ({data['status']})")
+    for turn in data["turns"]:
+        print(turn_line(turn, civilian))
+    print(f"Tension {data['initial_tension']:.1f} -> {data['final_tension']:.1f}; status {data['status']}")
+    if data["revealed_facts"]:
+        print("Uncovered: " + " | ".join(data["revealed_facts"]))
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    try:
+        data = session_transcript(ctx.store, args.session_id)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(data)
+    else:
+        print_transcript(data)
+    return 0
