@@ -132,6 +132,36 @@ MIGRATIONS: list[str] = [
         UNIQUE (session_id, turn_id)
     );
     """,
+    # 2: scenario library: tags table for filtering, sort indexes, prefix indexes for search-as-you-type.
+    """
+    CREATE TABLE scenario_tags (
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (tag, scenario_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX scenario_tags_by_scenario ON scenario_tags(scenario_id);
+    INSERT OR IGNORE INTO scenario_tags(scenario_id, tag)
+        SELECT scenarios.id, trim(json_each.value) FROM scenarios, json_each(scenarios.tags)
+        WHERE trim(json_each.value) != '';
+    DROP INDEX scenarios_category;
+    DROP INDEX scenarios_source;
+    DROP INDEX scenarios_difficulty;
+    CREATE INDEX scenarios_by_title ON scenarios(title COLLATE NOCASE, id);
+    CREATE INDEX scenarios_by_category ON scenarios(category, title COLLATE NOCASE, id);
+    CREATE INDEX scenarios_by_difficulty ON scenarios(difficulty, title COLLATE NOCASE, id);
+    CREATE INDEX scenarios_by_tension ON scenarios(initial_tension, title COLLATE NOCASE, id);
+    CREATE INDEX scenarios_by_source ON scenarios(source, title COLLATE NOCASE, id);
+    DROP TABLE scenario_search;
+    CREATE VIRTUAL TABLE scenario_search USING fts5(
+        title, scenario_context, character, transcript,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    );
+    INSERT INTO scenario_search(rowid, title, scenario_context, character, transcript)
+        SELECT s.id, s.title, s.scenario_context || ' ' || s.category || ' ' || s.location,
+               s.character_name,
+               (SELECT group_concat(t.text, ' ') FROM reference_turns t WHERE t.scenario_id = s.id)
+        FROM scenarios s;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
