@@ -27,7 +27,8 @@ def chart_series(review: SessionReview) -> tuple[Series, Series]:
     return ("Score (0-100)", SCORE_COLOUR, scores), ("Tension (0-10)", TENSION_COLOUR, tension)
 
 
-def _summary_rows(review: SessionReview) -> list[tuple[str, str]]:
+def summary_rows(review: SessionReview) -> list[tuple[str, str]]:
+    """The facts at the top of a review (also the Review page's summary line)."""
     s = review.session
     approved = (
         f"yes, by {s.get('approved_by') or '?'} on {(s.get('approved_at') or '')[:10]}"
@@ -145,7 +146,7 @@ def export_pdf(
         ]
     )
     story = [Paragraph(html.escape(review.title), styles["Title"])]
-    story.append(Table([[p(k), p(v)] for k, v in _summary_rows(review)], colWidths=[45 * mm, 125 * mm]))
+    story.append(Table([[p(k), p(v)] for k, v in summary_rows(review)], colWidths=[45 * mm, 125 * mm]))
     if review.session_comment:
         story += [Spacer(1, 4 * mm), p(f"Instructor's note: {review.session_comment}", styles["BodyText"])]
     score_series, tension_series = chart_series(review)
@@ -252,7 +253,7 @@ def render_html(review: SessionReview, comparisons: Sequence[ReferenceComparison
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(review.title)}</title>",
         f"<style>{_CSS}</style></head><body><h1>{e(review.title)}</h1><table>",
     ]
-    out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _summary_rows(review)]
+    out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in summary_rows(review)]
     out.append("</table>")
     if review.session_comment:
         out.append(f"<p><b>Instructor's note:</b> {e(review.session_comment)}</p>")

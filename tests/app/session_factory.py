@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from functools import cache
 
 from deescal.app.scoring import SCORER_VERSION, get_scorer
 from deescal.app.store import Store
@@ -49,6 +50,13 @@ def add_reference_officer_turns(store: Store, scenario_id: int, lines: list[str]
         )
 
 
+@cache
+def _scored(officer: str, civilian: str) -> tuple[float, str, str]:
+    """The real scorer's result; cached because the factory repeats a handful of lines."""
+    result = get_scorer().score(officer, civilian)
+    return result.score, json.dumps(result.techniques_json()), result.feedback
+
+
 def make_session(
     store: Store,
     officer_turns: int = 6,
@@ -72,7 +80,6 @@ def make_session(
             (scenario_id, trainee_id, status, started_at),
         ).lastrowid
     )
-    scorer = get_scorer() if score else None
     idx = 0
     for n in range(officer_turns):
         civilian = CIVILIAN_LINES[n % len(CIVILIAN_LINES)]
@@ -86,10 +93,10 @@ def make_session(
             (session, idx + 1, officer, 5 - n % 3),
         ).lastrowid
         idx += 2
-        if scorer:
-            result = scorer.score(officer, civilian)
+        if score:
+            value, techniques, feedback = _scored(officer, civilian)
             store.execute(
                 "INSERT INTO turn_scores(turn_id, score, techniques, feedback, scorer_version) VALUES (?, ?, ?, ?, ?)",
-                (turn, result.score, json.dumps(result.techniques_json()), result.feedback, SCORER_VERSION),
+                (turn, value, techniques, feedback, SCORER_VERSION),
             )
     return session

@@ -1,19 +1,205 @@
-"""Trainees page."""
+"""Trainees page: trainees, their sessions, score trend and technique coverage, CSV export."""
 
 from __future__ import annotations
 
 from deescal.app.context import AppContext
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from deescal.app.errors import UserFacingError
+from deescal.app.trainees import TraineeService
+from deescal.ui.widgets.score_trend_chart import ScoreTrendChart
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _table(headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _item(value, data=None) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if value is None else str(value))
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
 
 
 class TraineesView(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.service = ctx.service(TraineeService)
         layout = QVBoxLayout(self)
-        heading = QLabel(
-            "<h2>Trainees</h2><p>Trainees and their progress (arrives with the scoring work).</p>"
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("New trainee…")
+        self.new_button.setToolTip("Add a trainee (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_trainee)
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.setToolTip("Rename the selected trainee (F2)")
+        self.rename_button.clicked.connect(self.rename_trainee)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Save every session of every trainee (or the selected one) as CSV")
+        self.export_button.clicked.connect(self.export_csv)
+        for button in (self.new_button, self.rename_button, self.export_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.status = QLabel("")
+        buttons.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        self.trainee_table = _table(("Trainee", "Cohort", "Sessions", "Mean score", "Last session"))
+        self.trainee_table.itemSelectionChanged.connect(self._trainee_selected)
+        self.session_table = _table(
+            ("Session", "Started", "Scenario", "Outcome", "Turns", "Mean score", "Approved")
         )
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        layout.addStretch(1)
+        self.session_table.setToolTip("Double-click a session to open its review")
+        self.session_table.itemDoubleClicked.connect(self._open_session)
+        self.trend = ScoreTrendChart()
+        self.coverage = _table(("Technique", "Kind", "Turns", "Share of turns"))
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        for title, widget in (
+            ("Sessions", self.session_table),
+            ("Score trend", self.trend),
+            ("Technique coverage", self.coverage),
+        ):
+            box = QWidget()
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(0, 0, 0, 0)
+            inner.addWidget(QLabel(f"<b>{title}</b>"))
+            inner.addWidget(widget)
+            right.addWidget(box)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.trainee_table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_trainee)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, activated=self.rename_trainee)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.refresh)
+        self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override): sessions may have been added meanwhile
+        super().showEvent(event)
+        self.refresh()
+
+    # -- data --------------------------------------------------------------------------------------
+    def selected_trainee_id(self) -> int | None:
+        rows = self.trainee_table.selectionModel().selectedRows()
+        return self.trainee_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
+
+    def refresh(self, select_id: int | None = None) -> None:
+        select_id = select_id if select_id is not None else self.selected_trainee_id()
+        trainees = self.service.list_trainees()
+        self.trainee_table.blockSignals(True)
+        self.trainee_table.setRowCount(len(trainees))
+        target = 0
+        for row, t in enumerate(trainees):
+            last = (t["last_session"] or "")[:10]
+            values = (t["name"], t["cohort"], t["n_sessions"], t["mean_score"], last)
+            for column, value in enumerate(values):
+                self.trainee_table.setItem(row, column, _item(value, t["id"]))
+            if t["id"] == select_id:
+                target = row
+        self.trainee_table.blockSignals(False)
+        self.rename_button.setEnabled(bool(trainees))
+        if trainees:
+            self.trainee_table.selectRow(target)
+        self._trainee_selected()
+
+    def _trainee_selected(self) -> None:
+        trainee_id = self.selected_trainee_id()
+        sessions = self.service.sessions(trainee_id) if trainee_id is not None else []
+        self.session_table.setRowCount(len(sessions))
+        for row, s in enumerate(sessions):
+            values = (
+                s["id"],
+                (s["started_at"] or "")[:16].replace("T", " "),
+                s["title"],
+                s["status"],
+                s["officer_turns"],
+                s["mean_score"],
+                "yes" if s["approved"] else "",
+            )
+            for column, value in enumerate(values):
+                self.session_table.setItem(row, column, _item(value, s["id"]))
+        self.trend.set_scores([s["mean_score"] for s in sessions if s["mean_score"] is not None])
+        coverage = self.service.technique_coverage(trainee_id) if trainee_id is not None else []
+        self.coverage.setRowCount(len(coverage))
+        for row, c in enumerate(coverage):
+            kind = _item("calming" if c.polarity > 0 else "escalating")
+            kind.setForeground(QColor("#17702a") if c.polarity > 0 else QColor("#b00020"))
+            self.coverage.setItem(row, 0, _item(c.label))
+            self.coverage.setItem(row, 1, kind)
+            self.coverage.setItem(row, 2, _item(c.turns))
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setValue(round(c.share * 100))
+            bar.setFormat("%p%")
+            self.coverage.setCellWidget(row, 3, bar)
+
+    # -- actions -----------------------------------------------------------------------------------
+    def new_trainee(self) -> None:
+        name, ok = QInputDialog.getText(self, "New trainee", "Name:")
+        if ok and name.strip():
+            try:
+                self.refresh(self.service.create(name))
+            except UserFacingError as exc:
+                self._error(str(exc))
+
+    def rename_trainee(self) -> None:
+        trainee_id = self.selected_trainee_id()
+        if trainee_id is None:
+            return
+        current = self.service.get(trainee_id)["name"]
+        name, ok = QInputDialog.getText(self, "Rename trainee", "New name:", text=current)
+        if ok and name.strip() and name.strip() != current:
+            try:
+                self.service.rename(trainee_id, name)
+            except UserFacingError as exc:
+                self._error(str(exc))
+                return
+            self.refresh(trainee_id)
+
+    def export_csv(self) -> None:
+        default = self.ctx.data.exports / "trainee-sessions.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export sessions as CSV", str(default), "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            count = self.service.export_csv(path)
+        except UserFacingError as exc:
+            self._error(str(exc))
+            return
+        self.status.setText(f"Saved {count} sessions to {path}")
+
+    def _open_session(self, item: QTableWidgetItem) -> None:
+        window = self.window()
+        if hasattr(window, "show_page"):
+            window.show_page("Review").show_session(item.data(Qt.ItemDataRole.UserRole))
+
+    def _error(self, message: str) -> None:
+        self.status.setText(message)
+        window = self.window()
+        if window is not self and hasattr(window, "show_error"):
+            window.show_error(message)

@@ -1,0 +1,133 @@
+"""The Review page as an instructor uses it: open a session, override a score, approve, export."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from deescal.ui.views.review import ReviewView
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from tests.app.session_factory import make_session
+
+
+@pytest.fixture
+def view(qtbot, ctx):
+    widget = ReviewView(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    return widget
+
+
+def pdf_page_count(data: bytes) -> int:
+    """Pages declared in the PDF's page tree (reportlab writes "/Count N ... /Type /Pages")."""
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    match = re.search(rb"/Count (\d+) /Kids \[[^\]]*\] /Type /Pages", data)
+    assert match, "no page tree in the PDF"
+    return int(match.group(1))
+
+
+def officer_row(view: ReviewView, n: int) -> int:
+    officer_rows = [row for row, turn in enumerate(view.review.turns) if turn.is_officer]
+    return officer_rows[n]
+
+
+def test_show_session_lists_turns_scores_and_extremes(qtbot, ctx, store):
+    session = make_session(store, 6)
+    view = ReviewView(ctx)
+    qtbot.addWidget(view)
+    view.show_session(session)
+    assert view.table.rowCount() == 12
+    assert view.table.item(1, 1).text() == "Trainee"
+    assert view.table.item(1, 3).text().isdigit()
+    assert view.strong_list.count() == 3 and view.weak_list.count() == 3
+    assert "Calm down" in view.weak_list.item(0).text() or "Shut up" in view.weak_list.item(0).text()
+    assert view.chart.score_series.count() == 6 and view.chart.tension_series.count() == 12
+    assert "Alex Morgan" in view.summary.text()
+
+
+def test_override_a_score_and_see_it_persisted(qtbot, view, ctx, store):
+    session = make_session(store, 3)
+    view.refresh_sessions()
+    view.show_session(session)
+    row = officer_row(view, 2)
+    view.table.selectRow(row)
+    turn = view.panel.turn
+    assert turn is not None and turn.turn_id == view.review.turns[row].turn_id
+    view.panel.override_spin.setValue(88)
+    view.panel.mark_combo.setCurrentIndex(1)  # good
+    qtbot.keyClicks(view.panel.comment_edit, "Fair: the civilian had just shouted")
+    qtbot.mouseClick(view.panel.save_button, Qt.MouseButton.LeftButton)
+    saved = store.query_one(
+        "SELECT override_score, mark, comment FROM instructor_reviews WHERE turn_id = ?", (turn.turn_id,)
+    )
+    assert saved == {"override_score": 88.0, "mark": "good", "comment": "Fair: the civilian had just shouted"}
+    assert view.table.item(row, 3).text() == "88 ✎"
+    assert "GOOD" in view.table.item(row, 5).text()
+    assert view.panel.turn.turn_id == turn.turn_id  # selection kept after the reload
+    fresh = ReviewView(ctx)  # a new page (as after a restart) shows the override
+    qtbot.addWidget(fresh)
+    fresh.show_session(session)
+    assert fresh.table.item(row, 3).text() == "88 ✎"
+
+
+def test_approve_a_session_with_redaction_preview(qtbot, view, store):
+    session = make_session(store, 2)
+    store.execute(
+        "UPDATE session_turns SET text = 'I live at 12 Elm Street, call 555-301-2222.' WHERE session_id = ? AND idx = 0",
+        (session,),
+    )
+    view.show_session(session)
+    qtbot.mouseClick(view.approve_button, Qt.MouseButton.LeftButton)
+    dialog = view.approval_dialog
+    assert dialog is not None and dialog.isVisible()
+    preview = dialog.preview.toPlainText()
+    assert (
+        "12 Elm Street" not in preview.split("Replaced")[0]
+        and "[ADDRESS 1]" in preview
+        and "[PHONE 1]" in preview
+    )
+    dialog.reviewer_edit.setText("Sgt Okafor")
+    dialog.approve_button.click()
+    qtbot.waitUntil(lambda: view.approval_dialog is None)
+    row = store.query_one("SELECT approved, approved_by FROM sessions WHERE id = ?", (session,))
+    assert row == {"approved": 1, "approved_by": "Sgt Okafor"}
+    assert view.approve_button.text() == "Withdraw approval"
+    assert "approved" in view.session_combo.currentText()
+
+
+def test_cancelled_approval_changes_nothing(qtbot, view, store):
+    session = make_session(store, 1)
+    view.show_session(session)
+    view.toggle_approval()
+    view.approval_dialog.done(QDialog.DialogCode.Rejected)
+    assert store.query_one("SELECT approved FROM sessions WHERE id = ?", (session,))["approved"] == 0
+
+
+def test_export_pdf_has_pages(qtbot, view, store, tmp_path, monkeypatch):
+    session = make_session(store, 6)
+    view.show_session(session)
+    target = tmp_path / "review.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF (*.pdf)"))
+    view.export_pdf()
+    qtbot.waitUntil(lambda: target.exists() and "Saved" in view.status.text(), timeout=20_000)
+    assert pdf_page_count(target.read_bytes()) >= 1
+
+
+def test_unscored_turns_are_scored_in_the_background(qtbot, view, ctx, store):
+    session = make_session(store, 2, score=False)
+    view.show_session(session)
+    qtbot.waitUntil(lambda: not view.review.unscored_turns, timeout=20_000)
+    assert view.table.item(officer_row(view, 0), 3).text().isdigit()
+
+
+def test_a_sixty_turn_session_opens_in_under_a_second(qtbot, view, store):
+    session = make_session(store, 30)  # 30 civilian + 30 officer turns
+    start = time.perf_counter()
+    view.show_session(session)
+    qtbot.wait(1)
+    assert time.perf_counter() - start < 1.0
+    assert view.table.rowCount() == 60
