@@ -1,0 +1,225 @@
+"""Role-play sessions on the real embedded model and the real scorer (few tokens, fixed seeds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from deescal.app import sessions as db
+from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
+from deescal.app.roleplay import RoleplayService, RoleplaySession
+
+from tests.app.roleplay_fixtures import (
+    CALM_LINES,
+    THREAT_LINE,
+    ScriptedModelNotLlama,
+    store_scenario,
+    use_scenarios,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("roleplay-home")
+
+
+@pytest.fixture(scope="module")
+def service(home):
+    """One context and loaded model for the module (loading once keeps the tests quick)."""
+    ctx = AppContext.open(home)
+    yield ctx.service(RoleplayService)
+    ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def _scenarios(monkeypatch):
+    use_scenarios(monkeypatch)
+
+
+def _assert_clean(reply: str, name: str = "Darnell") -> None:
+    assert reply.strip() == reply and reply
+    assert "\n" not in reply and "Officer:" not in reply
+    assert not reply.startswith(f"{name}:") and not reply.startswith(f"{name} (")
+
+
+def test_calm_line_lowers_tension_and_both_turns_are_recorded(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-calm")
+    session = service.start(scenario.id, trainee_name="Alex Morgan", seed=11)
+    streamed: list[str] = []
+    result = session.officer_turn(CALM_LINES[0], on_token=streamed.append)
+    _assert_clean(result.reply)
+    assert streamed and result.tension < scenario.initial_tension
+    assert result.score.score > 60 and result.latency_s >= result.first_token_s > 0
+    turns = db.turns(service.ctx.store, session.id)
+    assert [t["role"] for t in turns] == ["officer", "civilian"]
+    assert turns[0]["score"] == result.score.score and turns[0]["scorer_version"]
+    assert turns[1]["text"] == result.reply and turns[1]["n_tokens"] >= 1
+    assert turns[1]["latency_s"] > 0 and turns[1]["model_name"] == "gemma-3-270m-q4_k_m"
+    row = db.session_row(service.ctx.store, session.id)
+    assert row["seed"] == 11 and row["trainee_id"] is not None and row["status"] == "active"
+
+
+def test_threatening_line_raises_tension(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-threat")
+    session = service.start(scenario.id, seed=12)
+    result = session.officer_turn(THREAT_LINE)
+    _assert_clean(result.reply)
+    assert result.tension > scenario.initial_tension + 1
+    assert result.score.score < 30 and any(t.polarity < 0 for t in result.score.techniques)
+
+
+def test_tension_ten_ends_the_session_escalated(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-escalate", initial_tension=9.5)
+    session = service.start(scenario.id, seed=13)
+    result = session.officer_turn(THREAT_LINE)
+    assert result.tension == 10 and result.status == "escalated" and result.reply
+    assert db.session_row(service.ctx.store, session.id)["ended_at"]
+    with pytest.raises(UserFacingError, match="has ended"):
+        session.officer_turn("Sorry.")
+
+
+def test_low_tension_for_several_turns_resolves(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-resolve", initial_tension=2.0)
+    session = service.start(scenario.id, seed=14)
+    statuses = [session.officer_turn(line).status for line in CALM_LINES]
+    assert statuses == ["active", "active", "resolved"]
+    assert db.session_transcript(service.ctx.store, session.id)["status"] == "resolved"
+
+
+def test_cancelled_reply_leaves_the_line_unanswered_until_completed(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-cancel")
+    session = service.start(scenario.id, seed=15)
+    result = session.officer_turn(CALM_LINES[0], cancelled=lambda: True)
+    assert result.cancelled and result.civilian_turn_id is None and session.awaiting_reply
+    answer = session.complete_pending()
+    _assert_clean(answer.reply)
+    assert [t["role"] for t in db.turns(service.ctx.store, session.id)] == ["officer", "civilian"]
+
+
+def test_killed_process_leaves_a_resumable_session(service, home):
+    scenario = store_scenario(service.ctx.store, case_id="rp-killed")
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.path.insert(0, {str(REPO)!r})
+        import pytest
+        from deescal.app.context import AppContext
+        from deescal.app.roleplay import RoleplayService
+        from tests.app.roleplay_fixtures import use_scenarios, CALM_LINES
+        use_scenarios(pytest.MonkeyPatch())
+        ctx = AppContext.open({str(home)!r})
+        session = ctx.service(RoleplayService).start({scenario.id}, seed=16)
+        session.officer_turn(CALM_LINES[0])
+        print(session.id, flush=True)
+        session.officer_turn(CALM_LINES[1], on_token=lambda text: os.kill(os.getpid(), signal.SIGKILL))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    session_id = int(proc.stdout.split()[0])
+    resumed = service.resume(session_id)
+    assert [role for role, _ in resumed.history] == ["officer", "civilian", "officer"]
+    assert resumed.awaiting_reply and resumed.tension < scenario.initial_tension
+    assert session_id in [row["id"] for row in service.resumable()]
+    answer = resumed.complete_pending()
+    _assert_clean(answer.reply)
+    after = resumed.officer_turn(CALM_LINES[2])
+    assert after.reply and len(db.turns(service.ctx.store, session_id)) == 6
+
+
+def test_ended_session_cannot_be_resumed(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-ended")
+    session = service.start(scenario.id, seed=17)
+    session.end()
+    with pytest.raises(UserFacingError, match="already ended"):
+        service.resume(session.id)
+
+
+def test_long_session_summarises_early_turns_and_keeps_the_prefix_stable(service, embedded_small):
+    scenario = store_scenario(service.ctx.store, case_id="rp-long")
+    session_id = db.create_session(
+        service.ctx.store,
+        scenario_id=scenario.id,
+        trainee=None,
+        model_name="small",
+        adapter_path=None,
+        seed=1,
+        initial_tension=6,
+    )
+    session = RoleplaySession(service, session_id, scenario, embedded_small, "small", 1)
+    for n in range(40):
+        session.history += [
+            ("officer", f"Question number {n}: what happened next, sir?"),
+            ("civilian", f"Then I walked to the bus depot, that was step {n}."),
+        ]
+        session.reply_tensions.append(5.0)
+    session.history.append(("officer", "And after that?"))
+    prompt = session.prompt()
+    assert embedded_small.count_tokens(prompt) <= embedded_small.n_ctx - 60
+    assert session.summary and "already spoken" in session.summary and "step 39" in prompt
+    session.history += [("civilian", "Nothing."), ("officer", "Okay.")]
+    session.reply_tensions.append(5.0)
+    assert session.prompt().startswith(prompt.rsplit("\n", 1)[0])  # the window did not move again
+
+
+def test_hidden_fact_counts_only_when_trust_is_earned_and_told(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-facts")
+    model = ScriptedModelNotLlama(
+        [
+            "Stay back. I know what I'm doing.",
+            "Okay. I have a folding knife on my belt, for work.",
+            "I'm tired.",
+        ]
+    )
+    session_id = db.create_session(
+        service.ctx.store,
+        scenario_id=scenario.id,
+        trainee=None,
+        model_name="scripted",
+        adapter_path=None,
+        seed=1,
+        initial_tension=6,
+    )
+    session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
+    first = session.officer_turn(CALM_LINES[0])  # tension still above 4: not offered, not counted
+    assert first.tension > 4 and first.revealed == [] and "knife" not in model.prompts[0]
+    session.tension = 3.0
+    second = session.officer_turn(CALM_LINES[1])
+    assert "trusts the officer enough" in model.prompts[1] and second.revealed == [
+        scenario.hidden_facts[0].text
+    ]
+    stored = db.session_transcript(service.ctx.store, session_id)
+    assert stored["revealed_facts"] == [scenario.hidden_facts[0].text]
+    session.officer_turn(CALM_LINES[2])
+    assert "trusts the officer enough" not in model.prompts[2]  # told once: not pushed again
+    assert (
+        json.loads(db.session_row(service.ctx.store, session_id)["revealed_facts"])
+        == stored["revealed_facts"]
+    )
+
+
+@pytest.fixture(scope="module")
+def embedded_small(service):
+    from deescal.models.embedded import embedded_gguf
+    from deescal.models.llm import LanguageModel
+
+    model = LanguageModel.load(embedded_gguf(service.ctx.data.models), n_ctx=512)
+    yield model
+    model.close()
+
+
+def test_empty_line_is_refused(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-empty")
+    session = service.start(scenario.id, seed=18)
+    with pytest.raises(UserFacingError, match="empty"):
+        session.officer_turn("   ")
+    assert db.turns(service.ctx.store, session.id) == []

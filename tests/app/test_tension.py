@@ -1,0 +1,76 @@
+"""The tension model: score and content move it, harder scenarios calm slower, outcomes at the ends."""
+
+from __future__ import annotations
+
+import pytest
+from deescal.app.scoring import TechniqueHit, TurnScore, get_scorer
+from deescal.app.tension import RESOLVED_TURNS, next_tension, outcome
+from deescal.scenario_library.schema import Scenario
+
+from tests.app.roleplay_fixtures import CARD
+
+
+def _scenario(**changes) -> Scenario:
+    return Scenario.from_dict({**CARD, **changes})
+
+
+def _hit(polarity: int) -> TechniqueHit:
+    return TechniqueHit("x", "X", polarity, "")
+
+
+def test_neutral_score_and_plain_words_leave_tension_alone():
+    update = next_tension(6.0, TurnScore(50.0), "Okay.", _scenario())
+    assert update.after == 6.0 and update.delta == 0
+
+
+def test_good_turn_calms_and_bad_turn_escalates_more_than_it_calms():
+    scenario = _scenario()
+    calm = next_tension(6.0, TurnScore(100.0, [_hit(1), _hit(1)]), "I hear you.", scenario)
+    rough = next_tension(6.0, TurnScore(0.0, [_hit(-1), _hit(-1)]), "Move.", scenario)
+    assert calm.after < 6.0 < rough.after
+    assert rough.delta > -calm.delta
+
+
+def test_threats_insults_triggers_and_levers_count_even_with_a_middling_score():
+    scenario = _scenario()
+    assert next_tension(5.0, TurnScore(50.0), "Do it or I'll tase you, idiot.", scenario).delta >= 2.5
+    trigger = next_tension(5.0, TurnScore(50.0), "I'm shining my flashlight at you.", scenario)
+    assert trigger.delta > 0 and "trigger: flashlight in his face" in trigger.reasons
+    lever = next_tension(5.0, TurnScore(50.0), "Which unit were you with?", scenario)
+    assert lever.delta < 0 and "lever: asking about his unit" in lever.reasons
+
+
+def test_harder_scenarios_calm_down_more_slowly():
+    good = TurnScore(90.0, [_hit(1)])
+    easy = next_tension(6.0, good, "Take your time.", _scenario(difficulty=1))
+    hard = next_tension(6.0, good, "Take your time.", _scenario(difficulty=5))
+    assert easy.after < hard.after < 6.0
+
+
+def test_tension_stays_between_zero_and_ten():
+    scenario = _scenario()
+    assert next_tension(9.5, TurnScore(0.0, [_hit(-1)] * 4), "Shut up or I'll shoot.", scenario).after == 10
+    assert next_tension(0.3, TurnScore(100.0, [_hit(1)] * 4), "Thank you.", scenario).after == 0
+
+
+@pytest.mark.parametrize(
+    ("tensions", "result"),
+    [
+        ([5.0, 10.0], "escalated"),
+        ([2.0] * RESOLVED_TURNS, "resolved"),
+        ([2.0] * (RESOLVED_TURNS - 1), None),
+        ([2.0, 5.0, 2.0, 2.0], None),
+        ([], None),
+    ],
+)
+def test_outcome(tensions, result):
+    assert outcome(tensions) == result
+
+
+def test_with_the_real_scorer_calm_lowers_and_threat_raises():
+    scorer, scenario = get_scorer(), _scenario()
+    calm_line = "I'm Officer Reyes. Take your time, I'm listening. What's going on for you tonight?"
+    calm = next_tension(6.0, scorer.score(calm_line), calm_line, scenario)
+    threat_line = "Shut up and get on the ground right now or I'll tase you!"
+    threat = next_tension(6.0, scorer.score(threat_line), threat_line, scenario)
+    assert calm.after < 6.0 < threat.after
