@@ -20,6 +20,9 @@ COMMAND_MODULES = [
     "transcribe",
     "score",
     "review",
+    "roleplay",
+    "sessions",
+    "models",
 ]
 
 log = logging.getLogger(__name__)
