@@ -23,6 +23,7 @@ CHECKS: list[tuple[str, str]] = [
     ("qt offscreen", "deescal.ui.selftest_check:check_qt_offscreen"),
     ("speech-to-text", "deescal.app.voice:check_speech_to_text"),
     ("text-to-speech", "deescal.app.voice:check_text_to_speech"),
+    ("language model", "deescal.models.llm:check_language_model"),
 ]
 
 
