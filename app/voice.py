@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
 from deescal.app.settings import get_setting, set_setting
 from deescal.models.stt import SpeechToText, Transcript, check_model_dir
 from deescal.models.tts import SpeechStyle, SpeechSynthesizer, tension_style
@@ -76,6 +77,18 @@ class VoiceService:
         self, audio: str | os.PathLike[str] | np.ndarray, cancelled: Callable[[], bool] | None = None
     ) -> Transcript:
         return self.stt().transcribe(audio, cancelled)
+
+    def transcribe_turns(self, paths: list[str]) -> list[str]:
+        """One officer line per recording, all heard before anything else happens."""
+        lines = []
+        for path in paths:
+            text = self.transcribe(path).text
+            if not text:
+                raise UserFacingError(
+                    f"No speech was heard in {path}; record the turn again, closer to the microphone."
+                )
+            lines.append(text)
+        return lines
 
     def style_for(self, name: str, gender: str | None, age: int | None, tension: float) -> SpeechStyle:
         """How this character sounds at this tension, with the user's rate and volume applied."""
