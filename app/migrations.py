@@ -162,6 +162,20 @@ MIGRATIONS: list[str] = [
                (SELECT group_concat(t.text, ' ') FROM reference_turns t WHERE t.scenario_id = s.id)
         FROM scenarios s;
     """,
+    # 3: scenario_tags again, columns in primary-key order: SQLite 3.40's quick_check wrongly reports
+    # "NULL value" in a WITHOUT ROWID table whose columns are declared in another order than its key.
+    """
+    DROP TABLE scenario_tags;
+    CREATE TABLE scenario_tags (
+        tag TEXT NOT NULL COLLATE NOCASE,
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+        PRIMARY KEY (tag, scenario_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX scenario_tags_by_scenario ON scenario_tags(scenario_id);
+    INSERT OR IGNORE INTO scenario_tags(tag, scenario_id)
+        SELECT trim(json_each.value), scenarios.id FROM scenarios, json_each(scenarios.tags)
+        WHERE trim(json_each.value) != '';
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
