@@ -174,7 +174,10 @@ def session_transcript(store: Store, session_id: int) -> dict[str, Any]:
     """The whole session as plain data: what ``deescal roleplay --json`` and ``sessions show`` print."""
     row = session_row(store, session_id)
     scenario = (
-        store.query_one("SELECT case_id, title FROM scenarios WHERE id = ?", (row["scenario_id"],)) or {}
+        store.query_one(
+            "SELECT case_id, title, character_name FROM scenarios WHERE id = ?", (row["scenario_id"],)
+        )
+        or {}
     )
     trainee = (
         store.query_one("SELECT name FROM trainees WHERE id = ?", (row["trainee_id"],))

@@ -3,7 +3,7 @@
 Each officer turn moves the tension by its score (the scorer's 0-100, 50 neutral), the techniques
 the scorer found (escalating ones weigh more than calming ones: trust is lost faster than it is
 won), and its content: the scenario's own triggers and levers, and plain threats, insults and
-ultimatums, which always escalate. Harder scenarios calm down more slowly.
+ultimatums the scorer did not flag. Harder scenarios calm down more slowly.
 """
 
 from __future__ import annotations
@@ -136,10 +136,11 @@ def next_tension(current: float, scored: ScoredTurn, officer_text: str, scenario
         up += min(ESCALATING_CAP, ESCALATING_STEP * escalating)
         reasons.append(f"{escalating} escalating technique(s)")
 
-    for name, step, pattern in _ESCALATORS:
-        if pattern.search(officer_text):
-            up += step
-            reasons.append(name)
+    if not escalating:  # the scorer's own escalating techniques already cover these words
+        for name, step, pattern in _ESCALATORS:
+            if pattern.search(officer_text):
+                up += step
+                reasons.append(name)
 
     words = _content_words(officer_text)
     for trigger in _mentions(scenario.triggers, words):
