@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "roleplay",
     "sessions",
     "models",
+    "scenarios",
 ]
 
 log = logging.getLogger(__name__)
