@@ -1,0 +1,115 @@
+"""How a scenario is laid out in the database: one ``scenarios`` row, its turns, tags and search text.
+
+The full card (``Scenario.to_dict()``) is kept in ``scenarios.card``; the columns beside it are copies
+used for filtering and sorting; ``reference_turns`` is the source of truth for the transcript (role
+corrections land there); ``scenario_search`` (FTS5, rowid = scenarios.id) and ``scenario_tags`` are
+rewritten whenever a scenario is written, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from deescal.app.store import Store
+from deescal.scenario_library.schema import Scenario, Turn
+
+
+def card_json(scenario: Scenario) -> str:
+    return json.dumps(scenario.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _columns(scenario: Scenario) -> dict:
+    return {
+        "case_id": scenario.case_id,
+        "title": scenario.title,
+        "category": scenario.category,
+        "tags": json.dumps(scenario.tags, ensure_ascii=False),
+        "difficulty": scenario.difficulty,
+        "initial_tension": scenario.initial_tension,
+        "location": scenario.location,
+        "scenario_context": scenario.scenario_context,
+        "character_name": scenario.character_profile.name,
+        "card": card_json(scenario),
+        "source": scenario.provenance.source,
+    }
+
+
+def _search_text(scenario: Scenario) -> tuple[str, str, str, str]:
+    profile = scenario.character_profile
+    context = " ".join([scenario.scenario_context, scenario.category, scenario.location, *scenario.tags])
+    character = " ".join(
+        [profile.name, profile.gender, profile.emotional_state, profile.speaking_style, profile.background]
+    )
+    speakers = dict.fromkeys(t.speaker for t in scenario.reference_transcript if t.speaker)
+    transcript = "\n".join([*speakers, *(t.text for t in scenario.reference_transcript)])
+    return scenario.title, context, character, transcript
+
+
+def _write_dependents(conn: sqlite3.Connection, scenario_id: int, scenario: Scenario) -> None:
+    conn.execute("DELETE FROM scenario_search WHERE rowid = ?", (scenario_id,))
+    conn.execute(
+        "INSERT INTO scenario_search(rowid, title, scenario_context, character, transcript) VALUES (?, ?, ?, ?, ?)",
+        (scenario_id, *_search_text(scenario)),
+    )
+    conn.execute("DELETE FROM scenario_tags WHERE scenario_id = ?", (scenario_id,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO scenario_tags(scenario_id, tag) VALUES (?, ?)",
+        [(scenario_id, tag) for tag in scenario.tags],
+    )
+
+
+def write_turns(conn: sqlite3.Connection, scenario_id: int, turns: list[Turn]) -> None:
+    conn.execute("DELETE FROM reference_turns WHERE scenario_id = ?", (scenario_id,))
+    conn.executemany(
+        "INSERT INTO reference_turns(scenario_id, idx, role, speaker, text, start_time) VALUES (?, ?, ?, ?, ?, ?)",
+        [(scenario_id, n, t.role, t.speaker, t.text, t.start_time) for n, t in enumerate(turns)],
+    )
+
+
+def insert_scenario(
+    conn: sqlite3.Connection, scenario: Scenario, content_hash: str | None, source_file: str | None = None
+) -> int:
+    """Adds a new scenario with its turns, tags and search text; returns its id."""
+    columns = {**_columns(scenario), "content_hash": content_hash, "source_file": source_file}
+    names = ", ".join(columns)
+    marks = ", ".join(f":{name}" for name in columns)
+    scenario_id = conn.execute(f"INSERT INTO scenarios({names}) VALUES ({marks})", columns).lastrowid
+    write_turns(conn, scenario_id, scenario.reference_transcript)
+    _write_dependents(conn, scenario_id, scenario)
+    return scenario_id
+
+
+def update_scenario(
+    conn: sqlite3.Connection,
+    scenario_id: int,
+    scenario: Scenario,
+    content_hash: str | None = None,
+    turns: bool = True,
+) -> None:
+    """Rewrites a scenario's card and derived rows (turns too unless ``turns=False``)."""
+    columns = _columns(scenario)
+    if content_hash is not None:
+        columns["content_hash"] = content_hash
+    assignments = ", ".join(f"{name} = :{name}" for name in columns)
+    conn.execute(f"UPDATE scenarios SET {assignments} WHERE id = :id", {**columns, "id": scenario_id})
+    if turns:
+        write_turns(conn, scenario_id, scenario.reference_transcript)
+    _write_dependents(conn, scenario_id, scenario)
+
+
+def load_scenario(store: Store, scenario_id: int) -> Scenario | None:
+    """The stored card with the transcript (and any role corrections) from ``reference_turns``."""
+    row = store.query_one("SELECT card FROM scenarios WHERE id = ?", (scenario_id,))
+    if row is None:
+        return None
+    scenario = Scenario.from_dict(json.loads(row["card"]), f"scenario #{scenario_id}")
+    scenario.reference_transcript = [
+        Turn(t["role"], t["text"], t["speaker"], t["start_time"])
+        for t in store.query(
+            "SELECT role, text, speaker, start_time FROM reference_turns WHERE scenario_id = ? ORDER BY idx",
+            (scenario_id,),
+        )
+    ]
+    scenario.id = scenario_id
+    return scenario

@@ -1,0 +1,219 @@
+"""The scenario library as every front end sees it: browse, search, import, export, correct roles.
+
+Construction makes sure the bundled scenarios are in the database. That is skipped in a few
+milliseconds when a fingerprint of the bundled files matches the one saved in settings, so opening
+the app stays fast; a changed bundled scenario is updated in place (same id, so sessions keep
+pointing at it), a new one is added, and a broken bundled file is reported without blocking the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
+from deescal.app.library.importer import Importer, ImportReport, Progress
+from deescal.app.library.scenario_rows import insert_scenario, load_scenario, update_scenario
+from deescal.app.library.search import SearchQuery
+from deescal.app.settings import get_setting, set_setting
+from deescal.scenario_library.scenario_files import (
+    bundled_fingerprint,
+    load_bundled,
+    scenario_hash,
+    write_export,
+)
+from deescal.scenario_library.schema import ROLES, Scenario
+from deescal.scenario_library.transcript_import import rederive_card
+
+log = logging.getLogger(__name__)
+
+BUNDLED_KEY = "library.bundled_fingerprint"
+DEFAULT_PAGE = 200
+
+
+class LibraryService:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.bundled_errors: list[str] = []
+        self._facets: dict[str, list[tuple[str, int]]] = {}
+        self.ensure_bundled()
+
+    # -- bundled library -------------------------------------------------------------------
+    def ensure_bundled(self) -> int:
+        """Adds or updates bundled scenarios when the bundled files changed; returns how many were written."""
+        fingerprint = bundled_fingerprint()
+        if get_setting(self.store, BUNDLED_KEY) == fingerprint:
+            return 0
+        library = load_bundled()
+        self.bundled_errors = library.errors
+        for error in library.errors:
+            log.warning("bundled scenario file problem: %s", error)
+        existing = {
+            row["case_id"]: row
+            for row in self.store.query(
+                "SELECT id, case_id, source, content_hash FROM scenarios WHERE source = 'authored'"
+            )
+        }
+        written = 0
+        with self.store.write() as conn:
+            for scenario in library.scenarios:
+                digest = scenario_hash(scenario)
+                row = existing.get(scenario.case_id)
+                if row is None:
+                    taken = conn.execute(
+                        "SELECT 1 FROM scenarios WHERE case_id = ?", (scenario.case_id,)
+                    ).fetchone()
+                    if taken:
+                        log.warning(
+                            "bundled case id %s is already used by an imported scenario", scenario.case_id
+                        )
+                        continue
+                    insert_scenario(conn, scenario, digest)
+                elif row["content_hash"] != digest:
+                    update_scenario(conn, row["id"], scenario, digest)
+                else:
+                    continue
+                written += 1
+        if not library.errors:
+            set_setting(self.store, BUNDLED_KEY, fingerprint)
+        self._changed()
+        return written
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, scenario_id: int) -> Scenario:
+        scenario = load_scenario(self.store, int(scenario_id))
+        if scenario is None:
+            raise UserFacingError(f"There is no scenario #{scenario_id} in the library.")
+        return scenario
+
+    def find_id(self, key: str | int) -> int:
+        """A database id or a case id (e.g. "sui-001", "dw-youtube-1623") to the database id."""
+        text = str(key).strip()
+        if text.isdigit():
+            row = self.store.query_one("SELECT id FROM scenarios WHERE id = ?", (int(text),))
+            if row:
+                return row["id"]
+        row = self.store.query_one("SELECT id FROM scenarios WHERE case_id = ? COLLATE NOCASE", (text,))
+        if row:
+            return row["id"]
+        raise UserFacingError(
+            f"No scenario '{text}' in the library. Use 'deescal scenarios list' to see ids and case ids."
+        )
+
+    def corrected_turns(self, scenario_id: int) -> set[int]:
+        rows = self.store.query(
+            "SELECT idx FROM reference_turns WHERE scenario_id = ? AND role_corrected = 1", (scenario_id,)
+        )
+        return {row["idx"] for row in rows}
+
+    def search(
+        self,
+        query: str = "",
+        category: str | Iterable[str] | None = None,
+        difficulty: int | Iterable[int] | None = None,
+        tags: Iterable[str] | None = None,
+        source: str | None = None,
+        sort: str = "title",
+        limit: int = DEFAULT_PAGE,
+        offset: int = 0,
+    ) -> list[dict]:
+        """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...)."""
+        sql, params = SearchQuery(query, category, difficulty, tags, source, sort).rows_sql(limit, offset)
+        return self.store.query(sql, params)
+
+    def count(
+        self,
+        query: str = "",
+        category: str | Iterable[str] | None = None,
+        difficulty: int | Iterable[int] | None = None,
+        tags: Iterable[str] | None = None,
+        source: str | None = None,
+    ) -> int:
+        sql, params = SearchQuery(query, category, difficulty, tags, source).count_sql()
+        return self.store.query_one(sql, params)["n"]
+
+    def categories(self) -> list[tuple[str, int]]:
+        """(category, number of scenarios), alphabetical; cached until the library changes."""
+        if "categories" not in self._facets:
+            self._facets["categories"] = [
+                (row["category"], row["n"])
+                for row in self.store.query("SELECT category, count(*) AS n FROM scenarios GROUP BY category")
+            ]
+        return self._facets["categories"]
+
+    def tags(self) -> list[tuple[str, int]]:
+        """(tag, number of scenarios), most used first; cached until the library changes."""
+        if "tags" not in self._facets:
+            self._facets["tags"] = [
+                (row["tag"], row["n"])
+                for row in self.store.query(
+                    "SELECT tag, count(*) AS n FROM scenario_tags GROUP BY tag ORDER BY n DESC, tag"
+                )
+            ]
+        return self._facets["tags"]
+
+    # -- changing ----------------------------------------------------------------------------
+    def import_path(
+        self,
+        path: str | Path,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        """Imports a transcript CSV, a scenario JSON file or a folder of them; every file is imported or reported."""
+        try:
+            return Importer(self.store).run(path, progress, cancelled)
+        finally:
+            self._changed()
+            self.store.execute("PRAGMA optimize")
+
+    def export(self, ids: Iterable[int] | None, out_path: str | Path) -> int:
+        """Writes the given scenarios (all when ``ids`` is None) in the export format; returns the count."""
+        if ids is None:
+            ids = [row["id"] for row in self.store.query("SELECT id FROM scenarios ORDER BY id")]
+        scenarios = [self.get(scenario_id) for scenario_id in ids]
+        if not scenarios:
+            raise UserFacingError("There is nothing to export: the selection is empty.")
+        try:
+            return write_export(scenarios, out_path)
+        except OSError as exc:
+            raise UserFacingError(
+                f"Could not write {out_path}: {exc.strerror or exc}. Nothing was changed."
+            ) from exc
+
+    def correct_role(
+        self, scenario_id: int, turn_idx: int, role: str, *, whole_speaker: bool = False
+    ) -> Scenario:
+        """Saves an instructor's role for one turn (or every turn by that speaker) and refreshes the card.
+
+        Imported transcripts derive their character, tension and difficulty from the civilian's
+        lines, so those are worked out again; authored cards are left as their author wrote them.
+        """
+        if role not in ROLES:
+            raise UserFacingError(f"'{role}' is not a role; use one of {', '.join(ROLES)}.")
+        scenario = self.get(scenario_id)
+        if not 0 <= turn_idx < len(scenario.reference_transcript):
+            raise UserFacingError(f"Scenario #{scenario_id} has no turn {turn_idx}.")
+        speaker = scenario.reference_transcript[turn_idx].speaker
+        targets = [
+            n
+            for n, turn in enumerate(scenario.reference_transcript)
+            if n == turn_idx or (whole_speaker and speaker and turn.speaker == speaker)
+        ]
+        for n in targets:
+            scenario.reference_transcript[n].role = role
+        if scenario.provenance.source == "imported" and "deescalwild" in scenario.tags:
+            scenario = rederive_card(scenario)
+        with self.store.write() as conn:
+            conn.executemany(
+                "UPDATE reference_turns SET role = ?, role_corrected = 1 WHERE scenario_id = ? AND idx = ?",
+                [(role, scenario_id, n) for n in targets],
+            )
+            update_scenario(conn, scenario_id, scenario, turns=False)
+        self._changed()
+        return self.get(scenario_id)
+
+    def _changed(self) -> None:
+        self._facets.clear()
