@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from deescal.app.scoring.analysis import feature_names
 from deescal.app.scoring.labelled import LabelledLine, load_labelled, roc_auc
-from deescal.app.scoring.scorer import TurnScorer, default_weights
+from deescal.app.scoring.scorer import DISPLAY_TEMPERATURE, TurnScorer, default_weights
 from deescal.app.scoring.techniques import BY_NAME
 
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)
@@ -100,6 +100,7 @@ def calibrate() -> dict:
         "intercept": round(intercept, 5),
         "coef": {name: round(float(w), 5) for name, w in zip(names, coef, strict=True) if abs(w) > 1e-6},
         "embedding_threshold": default_weights()["embedding_threshold"],
+        "display_temperature": DISPLAY_TEMPERATURE,
         "l2_strength": best,
         "cross_validation_auc": {str(s): round(a, 4) for s, a in cv.items()},
         "train": {"n": len(train), "auc": round(train_auc, 4)},

@@ -29,6 +29,12 @@ SCORER_VERSION = "minilm-lr-1+" + (
 )
 
 
+# The fitted probabilities are very sure on clear lines (a plain "I can see you're upset" would get 99);
+# dividing the logit by 2 keeps the top and bottom of the scale for turns with several strong
+# behaviours. Monotone, so the ranking (and the AUC) is unchanged.
+DISPLAY_TEMPERATURE = 2.0
+
+
 def default_weights() -> dict:
     """Polarity-only weights, used until a calibration has been shipped."""
     coef = {}
@@ -51,6 +57,7 @@ class TurnScorer:
         self.names = feature_names()
         self.coef = np.array([weights["coef"].get(n, 0.0) for n in self.names], dtype=np.float64)
         self.intercept = float(weights["intercept"])
+        self.temperature = float(weights.get("display_temperature", DISPLAY_TEMPERATURE))
         self.analyser = TurnAnalyser(
             ExemplarBanks(encoder or SentenceEncoder()), weights.get("embedding_threshold", 0.62)
         )
@@ -67,7 +74,7 @@ class TurnScorer:
 
     def score(self, officer_text: str, civilian_before: str | None = None) -> TurnScore:
         analysis = self.analyse(officer_text, civilian_before)
-        value = 100.0 / (1.0 + math.exp(-self.logit(analysis)))
+        value = 100.0 / (1.0 + math.exp(-self.logit(analysis) / self.temperature))
         return TurnScore(round(value, 1), analysis.hits, self.feedback(analysis, value))
 
     def score_many(self, pairs: list[tuple[str, str | None]]) -> list[TurnScore]:

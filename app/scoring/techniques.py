@@ -84,6 +84,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\blet me (?:make sure|see if) I (?:got|get|have|understand)\b[^.?!]*",
             r"\bso (?:you|he|she|they) (?:feel|felt|think|thought|want|wanted|were|was|had|just)\b[^.?!]*\?",
             r"\bcorrect me if I'?m wrong\b",
+            r"\bso (?:you|he|she|they)\b[^.?!]*,? (?:is that right|right|correct|is that it|did I get that right)\?",
         ),
     ),
     Technique(

@@ -117,7 +117,7 @@ class ReviewView(QWidget):
             + (QHeaderView.ResizeMode.Interactive,) * 2
         ):
             header.setSectionResizeMode(column, mode)
-        header.resizeSection(4, 220)
+        header.resizeSection(4, 200)
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         self.chart = TurnChart()
@@ -160,6 +160,7 @@ class ReviewView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([800, 480])
         layout.addWidget(splitter, 1)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.refresh_sessions)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.export_pdf)

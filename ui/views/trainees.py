@@ -7,7 +7,7 @@ from deescal.app.errors import UserFacingError
 from deescal.app.trainees import TraineeService
 from deescal.ui.widgets.score_trend_chart import ScoreTrendChart
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -42,6 +42,28 @@ def _item(value, data=None) -> QTableWidgetItem:
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
     return item
+
+
+SHARE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _share_item(share: float, polarity: int) -> QTableWidgetItem:
+    item = QTableWidgetItem(f"{share:.0%}")
+    item.setData(SHARE_ROLE, (share, polarity))
+    return item
+
+
+class ShareBarDelegate(QStyledItemDelegate):
+    """Draws a cell's share (0-1) as a bar behind its text: green for calming, red for escalating."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        value = index.data(SHARE_ROLE)
+        if value:
+            share, polarity = value
+            bar = option.rect.adjusted(2, 3, -2, -3)
+            bar.setWidth(round(bar.width() * max(0.0, min(1.0, share))))
+            painter.fillRect(bar, QColor("#b7e1b7") if polarity > 0 else QColor("#f3b9b9"))
+        super().paint(painter, option, index)
 
 
 class TraineesView(QWidget):
@@ -76,6 +98,7 @@ class TraineesView(QWidget):
         self.session_table.itemDoubleClicked.connect(self._open_session)
         self.trend = ScoreTrendChart()
         self.coverage = _table(("Technique", "Kind", "Turns", "Share of turns"))
+        self.coverage.setItemDelegateForColumn(3, ShareBarDelegate(self.coverage))
 
         right = QSplitter(Qt.Orientation.Vertical)
         for title, widget in (
@@ -93,6 +116,7 @@ class TraineesView(QWidget):
         splitter.addWidget(self.trainee_table)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 860])
         layout.addWidget(splitter, 1)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_trainee)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self, activated=self.rename_trainee)
@@ -152,11 +176,7 @@ class TraineesView(QWidget):
             self.coverage.setItem(row, 0, _item(c.label))
             self.coverage.setItem(row, 1, kind)
             self.coverage.setItem(row, 2, _item(c.turns))
-            bar = QProgressBar()
-            bar.setRange(0, 100)
-            bar.setValue(round(c.share * 100))
-            bar.setFormat("%p%")
-            self.coverage.setCellWidget(row, 3, bar)
+            self.coverage.setItem(row, 3, _share_item(c.share, c.polarity))
 
     # -- actions -----------------------------------------------------------------------------------
     def new_trainee(self) -> None:

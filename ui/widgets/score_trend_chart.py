@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deescal.ui.widgets.turn_chart import set_turn_ticks
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -28,6 +29,7 @@ class ScoreTrendChart(QChartView):
         self.y_axis = QValueAxis()
         self.y_axis.setRange(0, 100)
         self.y_axis.setTitleText("score")
+        self.y_axis.setLabelFormat("%d")
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         for series in (self.series, self.points):
@@ -39,5 +41,4 @@ class ScoreTrendChart(QChartView):
         points = [QPointF(n + 1, value) for n, value in enumerate(scores)]
         self.series.replace(points)
         self.points.replace(points)
-        self.x_axis.setRange(1, max(2, len(points)))
-        self.x_axis.setTickCount(min(11, max(2, len(points))))
+        set_turn_ticks(self.x_axis, len(points))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -39,9 +41,11 @@ class TurnChart(QChartView):
         self.score_axis = QValueAxis()
         self.score_axis.setRange(0, 100)
         self.score_axis.setTitleText("score")
+        self.score_axis.setLabelFormat("%d")
         self.tension_axis = QValueAxis()
         self.tension_axis.setRange(0, 10)
         self.tension_axis.setTitleText("tension")
+        self.tension_axis.setLabelFormat("%d")
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.score_axis, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(self.tension_axis, Qt.AlignmentFlag.AlignRight)
@@ -68,6 +72,12 @@ class TurnChart(QChartView):
         self.score_series.replace(score_points)
         self.score_points.replace(score_points)
         self.tension_series.replace([QPointF(x, y) for x, y in tension])
-        last = max([x for x, _ in scores + tension] or [1])
-        self.x_axis.setRange(1, max(2, last))
-        self.x_axis.setTickCount(min(11, max(2, last)))
+        set_turn_ticks(self.x_axis, max([x for x, _ in scores + tension] or [1]))
+
+
+def set_turn_ticks(axis: QValueAxis, last: int) -> None:
+    """Whole-number ticks from 1, about ten of them, however long the session."""
+    axis.setRange(1, max(2, last))
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(1)
+    axis.setTickInterval(max(1, math.ceil(last / 10)))
