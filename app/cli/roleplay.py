@@ -3,6 +3,7 @@
 With ``--say`` the given lines are played in order without asking (then the session ends); without
 it, an interactive role-play: type a line and press Enter, ``/end`` ends the session, Ctrl+C stops
 a reply mid-way, Ctrl+D leaves the session open to resume later with ``--resume``.
+``--audio TURN.wav`` plays recorded officer turns like ``--say``, after transcribing them offline.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from deescal.app.cli.common import add_json_flag, open_context, print_json
 from deescal.app.cli.sessions import print_transcript
 from deescal.app.errors import UserFacingError
 from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.voice import VoiceService
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("scenario", nargs="?", metavar="ID", help="scenario id or case id (e.g. mh-001)")
     parser.add_argument("--say", action="append", metavar="TEXT", help="an officer line to play (repeatable)")
+    parser.add_argument(
+        "--audio",
+        action="append",
+        metavar="TURN.wav",
+        help="a recorded officer turn, played like --say (repeatable)",
+    )
     parser.add_argument("--model", metavar="NAME", help="language model (see: deescal models list)")
     parser.add_argument(
         "--adapter", metavar="PATH", help="LoRA adapter GGUF to attach ('none' for no adapter)"
@@ -38,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError("Name a scenario (id or case id), or a session to --resume.")
     ctx = open_context(args)
     try:
+        if args.audio:  # every recording is heard before the session starts, so a bad one costs nothing
+            heard = ctx.service(VoiceService).transcribe_turns(args.audio)
+            args.say = (args.say or []) + heard
+            for path, line in zip(args.audio, heard, strict=True):
+                print(f"Heard in {path}: {line}", file=sys.stderr if args.json else sys.stdout)
         service = ctx.service(RoleplayService)
         if args.resume is not None:
             session = service.resume(args.resume)

@@ -53,3 +53,40 @@ def test_selftest_checks_speech_both_ways(data_dir, capsys):
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert checks["speech-to-text"]["ok"] and "step back" in checks["speech-to-text"]["detail"].lower()
     assert checks["text-to-speech"]["ok"] and "espeak" in checks["text-to-speech"]["detail"]
+
+
+def test_roleplay_audio_turns_make_a_scored_session(ctx, tmp_path, capsys):
+    service = ctx.service(VoiceService)
+    turns = [
+        service.synth.render(line, tmp_path / f"turn{n}.wav", SpeechStyle(voice="en-us"))
+        for n, line in enumerate(
+            ["Hello, I am Officer Diaz. Can you tell me your name?", "Thank you for talking with me."]
+        )
+    ]
+    argv = [
+        "roleplay",
+        "intox-004",
+        "--audio",
+        str(turns[0]),
+        "--audio",
+        str(turns[1]),
+        "--seed",
+        "4",
+        "--json",
+    ]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    played = json.loads(captured.out)
+    officer = [t for t in played["turns"] if t["role"] == "officer"]
+    civilian = [t for t in played["turns"] if t["role"] == "civilian"]
+    assert len(officer) == 2 and len(civilian) == 2
+    assert "your name" in officer[0]["text"].lower() and "talking with me" in officer[1]["text"].lower()
+    assert all(0 <= t["score"] <= 100 for t in officer) and all(t["text"] for t in civilian)
+    assert captured.err.count("Heard in") == 2
+
+
+def test_roleplay_audio_with_nothing_said_starts_no_session(ctx, tmp_path, capsys):
+    quiet = write_wav(tmp_path / "quiet.wav", np.zeros(SPEECH_RATE, np.float32))
+    assert main(["roleplay", "intox-004", "--audio", str(quiet)]) == 2
+    assert "No speech was heard" in capsys.readouterr().err
+    assert ctx.store.query("SELECT id FROM sessions") == []
