@@ -170,11 +170,13 @@ class RoleplaySession:
         on_token: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         audio_path: str | None = None,
+        on_scored: Callable[[TurnResult], None] | None = None,
     ) -> TurnResult:
         """Scores ``text``, updates the tension, records the turn, then streams and records the reply.
 
-        ``on_token(text)`` gets the reply as streamed so far (it starts over if a first attempt is
-        discarded); ``cancelled()`` is polled between tokens. Both turns are committed as they happen.
+        ``on_scored(result)`` is called once the officer turn is scored and recorded (before the
+        reply); ``on_token(text)`` gets the reply as streamed so far (it starts over if a first attempt
+        is discarded); ``cancelled()`` is polled between tokens. Both turns are committed as they happen.
         """
         self._require_active()
         text = " ".join(text.split())
@@ -218,6 +220,8 @@ class RoleplaySession:
             tension_reasons=update.reasons,
             score_s=score_s,
         )
+        if on_scored is not None:
+            on_scored(result)
         return self._reply(result, start, on_token, cancelled)
 
     def complete_pending(
@@ -364,6 +368,10 @@ class RoleplayService:
         self._model: LanguageModel | None = None
         self._model_name: str | None = None
         self._lock = threading.Lock()
+
+    def scenario(self, key: int | str) -> Scenario:
+        """The scenario with this id or case id (for showing it before a session starts)."""
+        return load_scenario(self.ctx, key)
 
     def default_adapter(self, model: str | None = None) -> str | None:
         """The adapter attached on the Models page, if it was made for this model."""

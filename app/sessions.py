@@ -26,6 +26,10 @@ def trainee_id(store: Store, name: str | None) -> int | None:
     return store.query_one("SELECT id FROM trainees WHERE name = ?", (name,))["id"]
 
 
+def trainee_names(store: Store) -> list[str]:
+    return [row["name"] for row in store.query("SELECT name FROM trainees ORDER BY name COLLATE NOCASE")]
+
+
 def create_session(
     store: Store,
     *,

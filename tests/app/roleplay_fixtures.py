@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from deescal.app.errors import UserFacingError
 from deescal.app.store import Store
 from deescal.models.llm import Generation
 from deescal.scenario_library.schema import Scenario
@@ -66,6 +67,8 @@ def store_scenario(store: Store, **changes) -> Scenario:
 
 def stored_scenario(store: Store, key: int | str) -> Scenario:
     row = store.query_one("SELECT id, card FROM scenarios WHERE id = ? OR case_id = ?", (key, str(key)))
+    if row is None:
+        raise UserFacingError(f"There is no scenario '{key}' in the library.")
     return replace(Scenario.from_dict(json.loads(row["card"])), id=row["id"])
 
 

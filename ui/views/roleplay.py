@@ -1,19 +1,407 @@
-"""Role-play page."""
+"""Role-play page: the trainee talks to the civilian of a scenario, played by the local model.
+
+A setup panel (scenario, trainee, model, adapter, sessions to resume) and the session panel
+(scenario header and character card, tension meter, conversation with streamed replies and a score
+chip per turn, input box). All model work runs in a ``Worker``; the view only wires widgets to
+:class:`RoleplayService` and :class:`RoleplaySession`.
+"""
 
 from __future__ import annotations
 
+import html
+
 from deescal.app.context import AppContext
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.sessions import trainee_names
+from deescal.app.settings import get_setting, set_setting
+from deescal.models.registry import ModelRegistry
+from deescal.ui.widgets.conversation import ConversationView, ScoreChip
+from deescal.ui.widgets.tension_meter import TensionMeter
+from deescal.ui.worker import Worker
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+LAST_TRAINEE = "roleplay.last_trainee"
+OUTCOME_TEXT = {
+    "resolved": "Resolved: {name} has calmed down. Well done.",
+    "escalated": "Escalated: {name} is out of control. The session is over.",
+    "ended": "Session ended.",
+}
 
 
 class RoleplayView(QWidget):
+    civilian_replied = Signal(str)  # each finished reply (for speech output)
+    session_finished = Signal(int)  # session id, once resolved, escalated or ended
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.service = ctx.service(RoleplayService)
+        self.registry = ctx.service(ModelRegistry)
+        self.session: RoleplaySession | None = None
+        self._worker: Worker | None = None
+        self._chip: ScoreChip | None = None
+        self._reply_label: QLabel | None = None
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_setup())
+        self.pages.addWidget(self._build_session())
         layout = QVBoxLayout(self)
-        heading = QLabel(
-            "<h2>Role-play</h2><p>Practise a scenario against the local model (arrives with the role-play work).</p>"
+        layout.addWidget(self.pages)
+        self.refresh_setup()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build_setup(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(
+            QLabel("<h2>Role-play</h2><p>Pick a scenario in the Library, or type its id here.</p>")
         )
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        layout.addStretch(1)
+        form = QFormLayout()
+        self.scenario_edit = QLineEdit()
+        self.scenario_edit.setPlaceholderText("scenario id or case id, e.g. mh-001")
+        self.scenario_edit.returnPressed.connect(self.start_session)
+        self.scenario_title = QLabel()
+        self.trainee_combo = QComboBox()
+        self.trainee_combo.setEditable(True)
+        self.trainee_combo.lineEdit().setPlaceholderText("trainee name (new names are added)")
+        self.model_combo = QComboBox()
+        self.adapter_combo = QComboBox()
+        form.addRow("Scenario", self.scenario_edit)
+        form.addRow("", self.scenario_title)
+        form.addRow("Trainee", self.trainee_combo)
+        form.addRow("Model", self.model_combo)
+        form.addRow("Adapter", self.adapter_combo)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Start role-play")
+        self.start_button.setDefault(True)
+        self.start_button.setToolTip("Load the model and meet the civilian (Enter)")
+        self.start_button.clicked.connect(self.start_session)
+        self.setup_progress = QProgressBar()
+        self.setup_progress.setVisible(False)
+        row.addWidget(self.start_button)
+        row.addWidget(self.setup_progress, 1)
+        layout.addLayout(row)
+        self.setup_status = QLabel()
+        self.setup_status.setWordWrap(True)
+        layout.addWidget(self.setup_status)
+        layout.addWidget(QLabel("<b>Sessions left open</b> (e.g. by a crash): double-click to resume"))
+        self.resume_list = QListWidget()
+        self.resume_list.itemActivated.connect(
+            lambda item: self.resume_session(item.data(Qt.ItemDataRole.UserRole))
+        )
+        layout.addWidget(self.resume_list, 1)
+        return page
+
+    def _build_session(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        top.addWidget(self.header, 1)
+        self.meter = TensionMeter()
+        top.addWidget(self.meter)
+        layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.card = QLabel()
+        self.card.setWordWrap(True)
+        self.card.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.card.setMinimumWidth(220)
+        self.conversation = ConversationView()
+        splitter.addWidget(self.card)
+        splitter.addWidget(self.conversation)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+        self.status = QLabel()
+        layout.addWidget(self.status)
+        self.input_row = QHBoxLayout()  # the voice bar goes above or beside this row
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("Say something as the officer and press Enter")
+        self.input.returnPressed.connect(self._send_from_input)
+        self.send_button = QPushButton("Send")
+        self.send_button.clicked.connect(self._send_from_input)
+        self.cancel_button = QPushButton("Stop reply")
+        self.cancel_button.setToolTip("Stop the civilian mid-reply (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_reply)
+        self.end_button = QPushButton("End session")
+        self.end_button.setToolTip("End the session and open its review (Ctrl+E)")
+        self.end_button.clicked.connect(self.end_session)
+        for widget in (self.input, self.send_button, self.cancel_button, self.end_button):
+            self.input_row.addWidget(widget, 1 if widget is self.input else 0)
+        layout.addLayout(self.input_row)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), page, self.cancel_reply)
+        QShortcut(QKeySequence("Ctrl+E"), page, self.end_session)
+        return page
+
+    # -- setup ---------------------------------------------------------------------------------
+    def refresh_setup(self) -> None:
+        self.trainee_combo.clear()
+        self.trainee_combo.addItems(trainee_names(self.ctx.store))
+        self.trainee_combo.setCurrentText(get_setting(self.ctx.store, LAST_TRAINEE, "") or "")
+        self.model_combo.clear()
+        for model in self.registry.list():
+            self.model_combo.addItem(model.label, model.name)
+        self.adapter_combo.clear()
+        self.adapter_combo.addItem("No adapter", "")
+        active = self.service.default_adapter()
+        for adapter in self.registry.adapters():
+            self.adapter_combo.addItem(adapter.name, adapter.path)
+            if adapter.path == active:
+                self.adapter_combo.setCurrentIndex(self.adapter_combo.count() - 1)
+        self.resume_list.clear()
+        for row in self.service.resumable():
+            label = f"#{row['id']}  {row['case_id']}  {row['title']}  ({row['trainee'] or 'no trainee'}, {row['n_turns']} turns)"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            self.resume_list.addItem(item)
+
+    def start_for_scenario(self, scenario_id: int) -> None:
+        """Called by the Library: shows the setup with this scenario chosen, ready to start."""
+        self.refresh_setup()
+        self.pages.setCurrentIndex(0)
+        self.scenario_edit.setText(str(scenario_id))
+        try:
+            scenario = self.service.scenario(scenario_id)
+        except Exception as exc:  # an unknown id is reported in the panel, not raised into the Library
+            self.scenario_title.setText(html.escape(str(exc)))
+            return
+        self.scenario_title.setText(
+            f"<b>{html.escape(scenario.title)}</b> ({html.escape(scenario.category)})"
+        )
+        (self.start_button if self.trainee_combo.currentText() else self.trainee_combo).setFocus()
+
+    def start_session(self) -> None:
+        key = self.scenario_edit.text().strip()
+        if not key:
+            self.setup_status.setText("Choose a scenario first (in the Library, or type its id).")
+            return
+        trainee = self.trainee_combo.currentText().strip() or None
+        if trainee:
+            set_setting(self.ctx.store, LAST_TRAINEE, trainee)
+        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
+        self._run_setup(
+            Worker(
+                lambda control: self.service.start(
+                    int(key) if key.isdigit() else key,
+                    trainee_name=trainee,
+                    model=model,
+                    adapter=adapter,
+                    progress=control.progress,
+                )
+            )
+        )
+
+    def resume_session(self, session_id: int) -> None:
+        self._run_setup(Worker(lambda control: self.service.resume(session_id, progress=control.progress)))
+
+    def _run_setup(self, worker: Worker) -> None:
+        if self._busy():
+            return
+        self.start_button.setEnabled(False)
+        self.setup_progress.setVisible(True)
+        self.setup_status.setText("Loading the model…")
+        worker.progress.connect(self._setup_progress)
+        worker.result.connect(self._session_ready)
+        worker.error.connect(self._setup_failed)
+        worker.finished.connect(self._setup_done)
+        self._worker = worker.start()
+
+    def _setup_progress(self, fraction: float, text: str) -> None:
+        self.setup_progress.setValue(round(fraction * 100))
+        self.setup_status.setText(text)
+
+    def _setup_failed(self, message: str) -> None:
+        self.setup_status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
+
+    def _setup_done(self) -> None:
+        self._worker = None
+        self.start_button.setEnabled(True)
+        self.setup_progress.setVisible(False)
+
+    def _session_ready(self, session: RoleplaySession) -> None:
+        self.session = session
+        scenario, who = session.scenario, session.scenario.character_profile
+        stars = "★" * scenario.difficulty + "☆" * (5 - scenario.difficulty)
+        self.header.setText(
+            f"<h3>{html.escape(scenario.title)}</h3>{html.escape(scenario.category)} · difficulty {stars}"
+            f" · {html.escape(scenario.location)}<br>{html.escape(scenario.scenario_context)}"
+        )
+        details = ", ".join(str(p) for p in (who.age, who.gender) if p)
+        self.card.setText(
+            f"<h3>{html.escape(who.name)}</h3><i>{html.escape(details)}</i>"
+            f"<p><b>State:</b> {html.escape(who.emotional_state)}</p>"
+            f"<p><b>Speaks:</b> {html.escape(who.speaking_style)}</p><p>{html.escape(who.background)}</p>"
+        )
+        self.meter.set_tension(session.tension)
+        self.conversation.clear()
+        for turn in session.transcript()["turns"]:
+            if turn["role"] == "officer":
+                chip = self.conversation.add_officer(turn["text"])
+                if turn["score"] is not None:
+                    chip.set_score(
+                        turn["score"], turn["feedback"], [t.get("label", "") for t in turn["techniques"]]
+                    )
+            elif turn["role"] == "civilian":
+                self.conversation.add_civilian(self._name(), turn["text"])
+        model_text = session.model_name + (" + adapter" if session.adapter_path else "")
+        self.status.setText(f"Model: {model_text}")
+        window = self.window()
+        if hasattr(window, "set_active_model_text"):
+            window.set_active_model_text(model_text)
+        self.pages.setCurrentIndex(1)
+        self._set_idle(True)
+        self.input.setFocus()
+        if session.awaiting_reply:
+            self.conversation.add_note("The last line was not answered; the civilian answers it now.")
+            self._run_turn(None)
+
+    # -- turns ---------------------------------------------------------------------------------
+    def _name(self) -> str:
+        return self.session.scenario.character_profile.name.split()[0] if self.session else "Civilian"
+
+    def _send_from_input(self) -> None:
+        if self.send_text(self.input.text()):
+            self.input.clear()
+
+    def send_text(self, text: str) -> bool:
+        """Plays one officer line (typed, or from the voice bar); False if it cannot be sent now."""
+        text = text.strip()
+        if not text or self.session is None or self.session.status != "active" or self._busy():
+            return False
+        self._chip = self.conversation.add_officer(text)
+        self._run_turn(text)
+        return True
+
+    def _run_turn(self, text: str | None) -> None:
+        session = self.session
+        self._reply_label = self.conversation.add_civilian(self._name())
+
+        def work(control):
+            def partial_token(so_far: str) -> None:
+                control.partial(("token", so_far))
+
+            def scored(result: TurnResult) -> None:
+                control.partial(("scored", result))
+
+            cancelled = lambda: control.cancelled  # noqa: E731 (polled between tokens)
+            if text is None:
+                return session.complete_pending(on_token=partial_token, cancelled=cancelled)
+            return session.officer_turn(text, on_token=partial_token, cancelled=cancelled, on_scored=scored)
+
+        worker = Worker(work)
+        worker.partial.connect(self._on_partial)
+        worker.result.connect(self._turn_done)
+        worker.cancelled.connect(self._turn_cancelled)
+        worker.error.connect(self._turn_failed)
+        worker.finished.connect(self._turn_finished)
+        self._set_idle(False)
+        self._worker = worker.start()
+
+    def _on_partial(self, item) -> None:
+        kind, value = item
+        if kind == "token" and self._reply_label is not None:
+            self.conversation.update_civilian(self._reply_label, self._name(), value or "…")
+        elif kind == "scored":
+            self._show_score(value)
+
+    def _show_score(self, result: TurnResult) -> None:
+        if self._chip is not None:
+            self._chip.set_score(
+                result.score.score, result.score.feedback, [t.label for t in result.score.techniques]
+            )
+        self.meter.set_tension(result.tension)
+
+    def _turn_done(self, result: TurnResult) -> None:
+        if self._reply_label is not None:
+            self.conversation.update_civilian(self._reply_label, self._name(), result.reply)
+        self._show_score(result)
+        for fact in result.revealed:
+            self.conversation.add_note(f"{self._name()} revealed: {fact}")
+        self.status.setText(
+            f"Reply in {result.latency_s:.2f} s (first words after {result.first_token_s or 0:.2f} s). "
+            f"{result.score.feedback}"
+        )
+        self.civilian_replied.emit(result.reply)
+        if result.status != "active":
+            self._finished(result.status)
+
+    def _turn_cancelled(self) -> None:
+        if self._reply_label is not None:
+            self.conversation.update_civilian(self._reply_label, self._name(), "[reply stopped]")
+        self.status.setText("Reply stopped. Say something else; the stopped reply was not recorded.")
+
+    def _turn_failed(self, message: str) -> None:
+        if self._reply_label is not None:
+            self.conversation.update_civilian(self._reply_label, self._name(), "[no reply]")
+        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
+
+    def _turn_finished(self) -> None:
+        self._worker = None
+        self._reply_label = None
+        active = self.session is not None and self.session.status == "active"
+        self._set_idle(active)
+        if active:
+            self.input.setFocus()
+
+    def _set_idle(self, idle: bool) -> None:
+        self.input.setEnabled(idle)
+        self.send_button.setEnabled(idle)
+        self.cancel_button.setEnabled(not idle)
+        self.end_button.setEnabled(self.session is not None and self.session.status == "active")
+
+    def _busy(self) -> bool:
+        return self._worker is not None
+
+    def cancel_reply(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    # -- ending --------------------------------------------------------------------------------
+    def _finished(self, status: str) -> None:
+        self.conversation.add_note(OUTCOME_TEXT.get(status, status).format(name=self._name()))
+        self._set_idle(False)
+        self.cancel_button.setEnabled(False)
+        self.session_finished.emit(self.session.id)
+
+    def end_session(self) -> None:
+        """Ends the session (stopping a reply first) and opens its review."""
+        if self.session is None:
+            return
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.wait(10_000)
+        session_id = self.session.id
+        if self.session.status == "active":
+            self.session.end("ended")
+            self._finished("ended")
+        self.refresh_setup()
+        self.pages.setCurrentIndex(0)
+        self.session = None
+        window = self.window()
+        if hasattr(window, "show_page"):
+            review = window.show_page("Review")
+            if hasattr(review, "show_session"):
+                review.show_session(session_id)
+
+    def shutdown(self) -> None:
+        """Window closing: stop a running reply; an active session stays resumable."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.wait(10_000)

@@ -1,0 +1,66 @@
+"""The Role-play page with the real model: type a line, see the reply stream in, end -> Review."""
+
+from __future__ import annotations
+
+import pytest
+from deescal.app import sessions as db
+from deescal.ui.main_window import MainWindow
+from deescal.ui.widgets.conversation import ScoreChip
+from PySide6.QtCore import Qt
+
+from tests.app.roleplay_fixtures import CALM_LINES, store_scenario, use_scenarios
+
+
+@pytest.fixture
+def window(ctx, qtbot, monkeypatch):
+    use_scenarios(monkeypatch)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    yield win
+    view = win._views.get("Role-play")
+    if view is not None:
+        view.shutdown()
+
+
+def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot):
+    scenario = store_scenario(ctx.store, case_id="ui-001")
+    view = window.show_page("Role-play")
+    view.start_for_scenario(scenario.id)
+    assert "Man shouting" in view.scenario_title.text()
+    view.trainee_combo.setCurrentText("Robin Diaz")
+    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    assert "Darnell Whitaker" in view.card.text() and "Tension 6.0" in view.meter.format()
+
+    streamed: list[str] = []
+    original = view.conversation.update_civilian
+    view.conversation.update_civilian = lambda label, name, text: (
+        streamed.append(text),
+        original(label, name, text),
+    )
+    qtbot.keyClicks(view.input, CALM_LINES[0])
+    qtbot.keyClick(view.input, Qt.Key.Key_Return)
+    assert view.input.text() == "" and not view.input.isEnabled() and view.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: view.input.isEnabled(), timeout=60_000)
+
+    turns = db.turns(ctx.store, view.session.id)
+    reply = turns[1]["text"]
+    assert len(streamed) >= 2 and streamed[-1] == reply  # pieces first, then the cleaned reply
+    assert view.conversation.texts()[-2:] == [("officer", CALM_LINES[0]), ("civilian", reply)]
+    chips = view.conversation.findChildren(ScoreChip)
+    assert chips[-1].text() == f"{turns[0]['score']:.0f}" and turns[0]["feedback"] in chips[-1].toolTip()
+    assert view.meter.tension < 6.0 and view.status.text().startswith("Reply in")
+
+    session_id = view.session.id
+    qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.view("Review")
+    assert db.session_row(ctx.store, session_id)["status"] == "ended"
+
+
+def test_unknown_scenario_is_reported_in_the_setup_panel(window, qtbot):
+    view = window.show_page("Role-play")
+    view.scenario_edit.setText("no-such-case")
+    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.start_button.isEnabled() and view.setup_status.text() != "", timeout=30_000)
+    qtbot.waitUntil(lambda: "b00020" in view.setup_status.text(), timeout=30_000)
+    assert view.session is None and view.pages.currentIndex() == 0
