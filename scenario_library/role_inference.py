@@ -90,7 +90,7 @@ _NARRATOR_CUES = [
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
+    return [re.compile(p) for p in patterns]  # matched against lower-cased text
 
 
 OFFICER_CUES = _compile(_OFFICER_CUES)
@@ -154,15 +154,13 @@ def _words(text: str) -> list[str]:
 
 def label_head(label: str) -> list[str]:
     """The words that say what a descriptive label *is*: "[Chloe's boyfriend]" -> ["boyfriend"]."""
-    text = label.strip().strip("[]()").strip().rstrip(".").replace("\u2019", "'")
-    if "'s " in text:
-        text = text.rsplit("'s ", 1)[1]
     head: list[str] = []
-    for word in _words(text):
+    for word in _words(label.strip().strip("[]()").strip().rstrip(".")):
         if word in HEAD_STOP and head:
             break
         head.append(word)
-    return head
+    owners = [n for n, word in enumerate(head) if word.endswith("'s") and n < len(head) - 1]
+    return head[owners[-1] + 1 :] if owners else head
 
 
 def classify_label(label: str) -> str:
@@ -186,6 +184,7 @@ def classify_label(label: str) -> str:
 
 def _gather(turns: Sequence[tuple[str, str]]) -> dict[str, SpeakerEvidence]:
     evidence: dict[str, SpeakerEvidence] = {}
+    lines: dict[str, list[str]] = {}
     previous = None
     for speaker, text in turns:
         ev = evidence.setdefault(speaker, SpeakerEvidence(speaker, classify_label(speaker)))
@@ -196,10 +195,13 @@ def _gather(turns: Sequence[tuple[str, str]]) -> dict[str, SpeakerEvidence]:
         ev.you += sum(w in YOU_WORDS for w in words)
         ev.me += sum(w in I_WORDS for w in words)
         ev.follows_self += previous == speaker
-        ev.officer_hits += sum(1 for cue in OFFICER_CUES if cue.search(text))
-        ev.civilian_hits += sum(1 for cue in CIVILIAN_CUES if cue.search(text))
-        ev.narrator_hits += sum(1 for cue in NARRATOR_CUES if cue.search(text))
+        lines.setdefault(speaker, []).append(text)
         previous = speaker
+    for speaker, ev in evidence.items():  # one scan per cue over all of a speaker's lines
+        spoken = "\n".join(lines[speaker]).lower()
+        ev.officer_hits = sum(len(cue.findall(spoken)) for cue in OFFICER_CUES)
+        ev.civilian_hits = sum(len(cue.findall(spoken)) for cue in CIVILIAN_CUES)
+        ev.narrator_hits = sum(len(cue.findall(spoken)) for cue in NARRATOR_CUES)
     return evidence
 
 

@@ -19,6 +19,7 @@ from deescal.app.library.scenario_rows import insert_scenario, load_scenario, up
 from deescal.app.library.search import SearchQuery
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.scenario_files import (
+    BUNDLED_DIR,
     bundled_fingerprint,
     load_bundled,
     scenario_hash,
@@ -34,6 +35,8 @@ DEFAULT_PAGE = 200
 
 
 class LibraryService:
+    bundled_dir: Path = BUNDLED_DIR  # where the shipped scenario files are (tests point it elsewhere)
+
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.store = ctx.store
@@ -44,10 +47,10 @@ class LibraryService:
     # -- bundled library -------------------------------------------------------------------
     def ensure_bundled(self) -> int:
         """Adds or updates bundled scenarios when the bundled files changed; returns how many were written."""
-        fingerprint = bundled_fingerprint()
+        fingerprint = bundled_fingerprint(self.bundled_dir)
         if get_setting(self.store, BUNDLED_KEY) == fingerprint:
             return 0
-        library = load_bundled()
+        library = load_bundled(self.bundled_dir)
         self.bundled_errors = library.errors
         for error in library.errors:
             log.warning("bundled scenario file problem: %s", error)

@@ -1,0 +1,71 @@
+"""The transcript reader turns every kind of bad file into a one-sentence reason."""
+
+from __future__ import annotations
+
+import pytest
+from deescal.scenario_library import transcript_csv
+from deescal.scenario_library.transcript_csv import TranscriptFileError, read_transcript
+
+from tests.scenario_library.transcript_samples import TRAFFIC_STOP, write_transcript
+
+
+def test_reads_rows_speakers_and_start_times(tmp_path):
+    transcript = read_transcript(write_transcript(tmp_path / "stop.csv"))
+    assert len(transcript.utterances) == len(TRAFFIC_STOP)
+    assert transcript.speakers[0] in {"Deputy Marsh", "Lena Ortiz"}
+    assert set(transcript.speakers) == {"Deputy Marsh", "Lena Ortiz", "Dispatch"}
+    assert transcript.utterances[0].start_time == "00:00"
+
+
+def test_same_dialogue_has_the_same_hash_whatever_the_line_endings_or_encoding(tmp_path):
+    lf = read_transcript(write_transcript(tmp_path / "a.csv"))
+    crlf = read_transcript(write_transcript(tmp_path / "b.csv", newline="\r\n", encoding="utf-8-sig"))
+    assert lf.content_hash == crlf.content_hash
+
+
+def test_windows_1252_and_utf16_files_are_read(tmp_path):
+    rows = [("00:00", "Officer Lee", "Café closed, señor?"), ("00:02", "Ana", "Sí, gracias.")]
+    cp1252 = read_transcript(write_transcript(tmp_path / "a.csv", rows, encoding="cp1252"))
+    utf16 = read_transcript(write_transcript(tmp_path / "b.csv", rows, encoding="utf-16"))
+    assert cp1252.utterances[0].text == utf16.utterances[0].text == "Café closed, señor?"
+
+
+def test_immediately_repeated_lines_are_collapsed(tmp_path):
+    rows = [TRAFFIC_STOP[0], TRAFFIC_STOP[1], TRAFFIC_STOP[1], TRAFFIC_STOP[2]]
+    assert len(read_transcript(write_transcript(tmp_path / "r.csv", rows)).utterances) == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "is empty"),
+        (b"   \n\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"name,age\nBob,4\n", "wrong columns"),
+        (b"start_time,speaker_label,transcript\n", "no dialogue rows"),
+        (b'start_time,speaker_label,transcript\n00:00,A,"unterminated\x00', "binary"),
+    ],
+)
+def test_bad_files_give_a_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(TranscriptFileError, match=reason):
+        read_transcript(path)
+
+
+def test_enormous_and_missing_files_are_refused(tmp_path, monkeypatch):
+    path = write_transcript(tmp_path / "big.csv")
+    monkeypatch.setattr(transcript_csv, "MAX_FILE_BYTES", 100)
+    with pytest.raises(TranscriptFileError, match="too large"):
+        read_transcript(path)
+    with pytest.raises(TranscriptFileError, match="cannot be read"):
+        read_transcript(tmp_path / "missing.csv")
+
+
+def test_a_runaway_field_is_not_valid_csv(tmp_path):
+    path = tmp_path / "runaway.csv"
+    path.write_text(
+        'start_time,speaker_label,transcript\n00:00,A,"' + "x" * 200_000 + '"\n', encoding="utf-8"
+    )
+    with pytest.raises(TranscriptFileError, match="not valid CSV|characters"):
+        read_transcript(path)
