@@ -24,6 +24,7 @@ CHECKS: list[tuple[str, str]] = [
     ("speech-to-text", "deescal.app.voice:check_speech_to_text"),
     ("text-to-speech", "deescal.app.voice:check_text_to_speech"),
     ("language model", "deescal.models.llm:check_language_model"),
+    ("scenario library", "deescal.app.library.selftest_check:check_library"),
 ]
 
 
