@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -228,7 +229,12 @@ def svg_line_chart(series: Series, y_max: float, width: int = 420, height: int =
         y = sy(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{value:g}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">turn</text>')
+    step = max(1, math.ceil((x_max - 1) / 10))
+    for turn in range(1, int(x_max) + 1, step):
+        parts.append(
+            f'<text x="{sx(turn):.1f}" y="{top + plot_h + 12:.1f}" text-anchor="middle">{turn}</text>'
+        )
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 2}" text-anchor="middle">turn</text>')
     if points:
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')

@@ -15,6 +15,11 @@ from deescal.app.errors import ModelError
 
 log = logging.getLogger(__name__)
 
+# A turn is a handful of short sentences: one thread does it in ~10 ms, and more threads only
+# spin-wait against llama.cpp, which is generating the civilian's reply at the same moment (with two
+# threads under that load a turn took 10-20x longer). Set for the calling thread only, then restored.
+ENCODE_THREADS = 1
+
 
 class SentenceEncoder:
     """Encodes sentences into unit-length 384-d vectors; thread-safe, loads on first use."""
@@ -56,8 +61,13 @@ class SentenceEncoder:
             batch = self._tokenizer(
                 sentences, padding=True, truncation=True, max_length=128, return_tensors="pt"
             )
-            with torch.inference_mode():
-                hidden = self._model(**batch).last_hidden_state
+            previous = torch.get_num_threads()
+            torch.set_num_threads(ENCODE_THREADS)
+            try:
+                with torch.inference_mode():
+                    hidden = self._model(**batch).last_hidden_state
+            finally:
+                torch.set_num_threads(previous)
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         vectors = torch.nn.functional.normalize(pooled, dim=1)
