@@ -126,3 +126,23 @@ def test_export_pdf_and_html(review, store, tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(UserFacingError, match="Could not write"):
         export_pdf(loaded, tmp_path / "a-file" / "review.pdf")
+
+
+def test_compare_with_real_officer_uses_reference_metrics(review, store):
+    scenario = add_scenario(store)
+    # The factory's first two officer lines, once verbatim and once unrelated.
+    add_reference_officer_turns(
+        store,
+        scenario,
+        ["Hi, I'm Officer Grant. What's going on tonight?", "The parking meter is broken again."],
+    )
+    session = make_session(store, 3, scenario_id=scenario)
+    steps = []
+    comparisons = review.compare_with_reference(session, progress=lambda f, text: steps.append(f))
+    assert len(comparisons) == 2 and steps[-1] == 1.0  # only turns with a real counterpart
+    same, unrelated = comparisons
+    assert set(same.metrics) == {"rougeL", "bleu4", "meteor", "bertscore_f1"}
+    assert same.metrics["rougeL"] > 0.99 and same.metrics["bertscore_f1"] > 0.95
+    assert (
+        unrelated.metrics["rougeL"] < 0.3 and unrelated.metrics["bertscore_f1"] < same.metrics["bertscore_f1"]
+    )

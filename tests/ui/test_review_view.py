@@ -47,6 +47,7 @@ def test_show_session_lists_turns_scores_and_extremes(qtbot, ctx, store):
     assert "Calm down" in view.weak_list.item(0).text() or "Shut up" in view.weak_list.item(0).text()
     assert view.chart.score_series.count() == 6 and view.chart.tension_series.count() == 12
     assert "Alex Morgan" in view.summary.text()
+    assert not view.compare_button.isEnabled()  # no real transcript behind this scenario
 
 
 def test_override_a_score_and_see_it_persisted(qtbot, view, ctx, store):
