@@ -25,6 +25,7 @@ CHECKS: list[tuple[str, str]] = [
     ("text-to-speech", "deescal.app.voice:check_text_to_speech"),
     ("language model", "deescal.models.llm:check_language_model"),
     ("scenario library", "deescal.app.library.selftest_check:check_library"),
+    ("scorer", "deescal.app.scoring.selftest_check:check_scorer"),
 ]
 
 
