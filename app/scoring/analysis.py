@@ -28,7 +28,8 @@ from deescal.app.scoring.techniques import BY_NAME, TECHNIQUES
 from deescal.app.scoring.types import TechniqueHit
 
 MAX_SENTENCES = 8
-MAX_CHARS = 1200
+MAX_CHARS = 1200  # what MiniLM reads of a turn (and of the civilian line)
+MAX_PATTERN_CHARS = 4000  # what the patterns read; a turn is a few sentences, not a speech
 # Similarities below LOW say nothing; at HIGH the sentence reads like an exemplar.
 SIM_LOW, SIM_HIGH = 0.35, 0.75
 # Under an immediate danger these become a legitimate "safety_command".
@@ -107,7 +108,7 @@ class TurnAnalyser:
         self.embedding_threshold = embedding_threshold
 
     def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
-        text = (officer_text or "").strip()
+        text = (officer_text or "").strip()[:MAX_PATTERN_CHARS]
         sentences = split_sentences(text)
         civilian = (civilian_before or "").strip()
         if not sentences:

@@ -75,7 +75,7 @@ class TurnScorer:
     def score(self, officer_text: str, civilian_before: str | None = None) -> TurnScore:
         analysis = self.analyse(officer_text, civilian_before)
         value = 100.0 / (1.0 + math.exp(-self.logit(analysis) / self.temperature))
-        return TurnScore(round(value, 1), analysis.hits, self.feedback(analysis, value))
+        return TurnScore(round(value, 1), analysis.hits, self.feedback(analysis, officer_text, value))
 
     def score_many(self, pairs: list[tuple[str, str | None]]) -> list[TurnScore]:
         return [self.score(officer, civilian) for officer, civilian in pairs]
@@ -84,10 +84,11 @@ class TurnScorer:
         index = self.names.index(f"pat:{hit.name}") if f"pat:{hit.name}" in self.names else None
         return abs(self.coef[index]) if index is not None else 0.0
 
-    def feedback(self, analysis: Analysis, value: float) -> str:
-        hits = analysis.hits
-        if not hits and not (analysis.features.get("emb:open_question", 0) or analysis.features):
+    def feedback(self, analysis: Analysis, officer_text: str, value: float) -> str:
+        """One line: the most costly escalation and what to do instead, else praise and a next step."""
+        if not (officer_text or "").strip():
             return "Say something to the person: introduce yourself and ask what is going on."
+        hits = analysis.hits
         negatives = sorted((h for h in hits if h.polarity < 0), key=self._weight, reverse=True)
         positives = [h for h in hits if h.polarity > 0]
         if SELF_HARM in analysis.context and "asks_about_self_harm" not in {h.name for h in hits}:
@@ -99,12 +100,13 @@ class TurnScorer:
         if any(h.name == "safety_command" for h in positives):
             return "Clear command under threat: right call; keep distance and say what happens next."
         if positives:
-            labels = [h.label.lower() for h in positives[:2]]
-            praise = " and ".join(labels)
-            return f"Good: {praise}. {_next_step({h.name for h in hits}, analysis.context)}"
+            praise = " and ".join(h.label.lower() for h in positives[:2])
+            return f"Good: {praise}. {_next_step({h.name for h in hits})}"
         if DANGER in analysis.context:
             return "A weapon is involved: give one clear, calm instruction and create distance."
-        return f"Neutral turn. {_next_step(set(), analysis.context)}"
+        if value < 30:
+            return "This comes across as harsh: say what you need and why, and offer a choice."
+        return f"{'Calm tone' if value > 60 else 'Neutral turn'}. {_next_step(set())}"
 
 
 def _quote(hit: TechniqueHit) -> str:
@@ -112,7 +114,7 @@ def _quote(hit: TechniqueHit) -> str:
     return f'{hit.label} ("{evidence}")'
 
 
-def _next_step(present: set[str], context: set[str]) -> str:
+def _next_step(present: set[str]) -> str:
     for name, advice in (
         ("acknowledges_feelings", "Next, name the feeling you see."),
         ("open_question", "Next, ask an open question about what happened."),
