@@ -1,19 +1,387 @@
-"""Library page."""
+"""Library page: search and filter the scenario library, read a card, correct roles, import, start a role-play.
+
+The table is virtual (pages fetched on demand off the UI thread), so it stays quick with 150,000
+scenarios; typing searches after a short pause. Everything that touches data goes through
+:class:`LibraryService`; long work (import, export, saving a correction) runs on a Worker.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+from pathlib import Path
+
 from deescal.app.context import AppContext
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from deescal.app.library import LibraryService
+from deescal.app.settings import get_setting, set_setting
+from deescal.scenario_library.schema import Scenario
+from deescal.ui.widgets.library_detail import ScenarioDetail
+from deescal.ui.widgets.library_import_dialog import ImportDialog
+from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel
+from deescal.ui.worker import Worker
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+SEARCH_DELAY_MS = 200
+SPLITTER_KEY = "ui.library.splitter"
+ANY = None
 
 
 class LibraryView(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.library = ctx.service(LibraryService)
+        self._workers: list[Worker] = []
+        self._select_after_load: int | None = None
+        self._export_path: Path | None = None
+        self.import_dialog: ImportDialog | None = None
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("librarySearch")
+        self.search_edit.setPlaceholderText("Search titles, characters, contexts and transcripts…  (Ctrl+F)")
+        self.search_edit.setClearButtonEnabled(True)
+        self.category_box = QComboBox()
+        self.category_box.setObjectName("categoryFilter")
+        self.difficulty_box = QComboBox()
+        self.difficulty_box.setObjectName("difficultyFilter")
+        self.difficulty_box.addItem("Any difficulty", ANY)
+        for level, word in enumerate(("easiest", "easy", "medium", "hard", "hardest"), start=1):
+            self.difficulty_box.addItem(f"{level} \u2013 {word}", level)
+        self.source_box = QComboBox()
+        self.source_box.setObjectName("sourceFilter")
+        for label, value in (("All sources", ANY), ("Authored", "authored"), ("Imported", "imported")):
+            self.source_box.addItem(label, value)
+        self.tag_box = QComboBox()
+        self.tag_box.setObjectName("tagFilter")
+        self.tag_box.setEditable(True)
+        self.tag_box.lineEdit().setPlaceholderText("Any tag")
+        self.tag_box.setMinimumWidth(140)
+        clear = QPushButton("Clear filters")
+        clear.clicked.connect(self.clear_filters)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("libraryCount")
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setVisible(False)
+        import_button = QToolButton()
+        import_button.setText("Import\u2026")
+        import_button.setToolTip("Import DeEscalWild transcripts, scenarios.json or an export (Ctrl+I)")
+        import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        import_menu = QMenu(import_button)
+        import_menu.addAction("Files\u2026", self.choose_import_files)
+        import_menu.addAction("Folder\u2026", self.choose_import_folder)
+        import_button.setMenu(import_menu)
+        export_button = QToolButton()
+        export_button.setText("Export\u2026")
+        export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        export_menu = QMenu(export_button)
+        export_menu.addAction("Selected scenarios\u2026", lambda: self.choose_export(selected_only=True))
+        export_menu.addAction("Whole library\u2026", lambda: self.choose_export(selected_only=False))
+        export_button.setMenu(export_menu)
+
+        self.model = ScenarioTableModel(self.library)
+        self.table = QTableView()
+        self.table.setObjectName("libraryTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 200), (2, 80), (3, 64), (4, 140), (5, 80)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda _index: self.detail.transcript.setFocus())
+
+        self.detail = ScenarioDetail()
+        self.detail.role_change_requested.connect(self.correct_role)
+        self.start_button = QPushButton("Start role-play")
+        self.start_button.setObjectName("startRoleplay")
+        self.start_button.setToolTip("Practise this scenario (Ctrl+Return)")
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_roleplay)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 3)
+        for widget in (self.category_box, self.difficulty_box, self.source_box, self.tag_box, clear):
+            filters.addWidget(widget)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count_label, 1)
+        actions.addWidget(import_button)
+        actions.addWidget(export_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        right_layout.addWidget(self.start_button)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        saved = get_setting(ctx.store, SPLITTER_KEY)
+        if saved:
+            self.splitter.restoreState(base64.b64decode(saved))
         layout = QVBoxLayout(self)
-        heading = QLabel(
-            "<h2>Library</h2><p>Browse and search the scenario library (arrives with the scenario-library work).</p>"
+        layout.addLayout(filters)
+        layout.addWidget(self.warning)
+        layout.addLayout(actions)
+        layout.addWidget(self.splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self.apply_filters)
+        for box in (self.category_box, self.difficulty_box, self.source_box):
+            box.currentIndexChanged.connect(self.apply_filters)
+        self.tag_box.activated.connect(self.apply_filters)
+        self.tag_box.lineEdit().editingFinished.connect(self.apply_filters)
+        self.model.loaded.connect(self._loaded)
+        self.model.failed.connect(self._show_error)
+        for keys, slot in (
+            (QKeySequence.StandardKey.Find, self._focus_search),
+            ("Ctrl+I", self.choose_import_files),
+            ("Ctrl+Return", self.start_roleplay),
+        ):
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self.refresh_facets()
+        self._show_bundled_errors()
+        self.apply_filters()
+
+    # -- filters ------------------------------------------------------------------------------
+    def refresh_facets(self) -> None:
+        """Fills the category and tag boxes from the library, keeping the current choices."""
+        category, tag = self.category_box.currentData(), self.tag_box.currentText()
+        for box in (self.category_box, self.tag_box):
+            box.blockSignals(True)
+            box.clear()
+        self.category_box.addItem("All categories", ANY)
+        for name, count in self.library.categories():
+            self.category_box.addItem(f"{name} ({count:,})", name)
+        self.category_box.setCurrentIndex(max(0, self.category_box.findData(category)))
+        self.tag_box.addItem("", ANY)
+        for name, count in self.library.tags()[:500]:
+            self.tag_box.addItem(name, name)
+            self.tag_box.setItemData(
+                self.tag_box.count() - 1, f"{count:,} scenarios", Qt.ItemDataRole.ToolTipRole
+            )
+        self.tag_box.setEditText(tag)
+        for box in (self.category_box, self.tag_box):
+            box.blockSignals(False)
+
+    def criteria(self) -> Criteria:
+        tag = self.tag_box.currentText().strip()
+        return Criteria(
+            query=self.search_edit.text(),
+            category=self.category_box.currentData(),
+            difficulty=self.difficulty_box.currentData(),
+            tags=[tag] if tag else [],
+            source=self.source_box.currentData(),
         )
-        heading.setWordWrap(True)
-        layout.addWidget(heading)
-        layout.addStretch(1)
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.count_label.setText(self.count_label.text() or "Searching\u2026")
+        self.model.set_criteria(self.criteria())
+
+    def clear_filters(self) -> None:
+        for box in (self.category_box, self.difficulty_box, self.source_box):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.tag_box.setEditText("")
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self.apply_filters()
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _loaded(self, total: int) -> None:
+        every = self.library.count()
+        self.count_label.setText(
+            f"{total:,} scenario{'s' if total != 1 else ''}" + (f" of {every:,}" if total != every else "")
+        )
+        wanted = (
+            self._select_after_load if self._select_after_load is not None else self.current_scenario_id()
+        )
+        self._select_after_load = None
+        row = self.model.row_of(wanted) if wanted is not None else None
+        if row is None and total:
+            row = 0 if wanted is None else None
+        if row is not None:
+            self.select_row(row)
+        elif wanted is None or not total:
+            self._show(None)
+
+    # -- selection and detail ------------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+
+    def current_scenario_id(self) -> int | None:
+        return self.detail.scenario.id if self.detail.scenario else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [i for i in (self.model.scenario_id(row) for row in rows) if i is not None]
+
+    def _current_changed(self, current, _previous) -> None:
+        self._show(self.model.scenario_id(current.row()) if current.isValid() else None)
+
+    def _show(self, scenario_id: int | None) -> None:
+        if scenario_id is None:
+            self.detail.show_scenario(None)
+        else:
+            self.detail.show_scenario(
+                self.library.get(scenario_id), self.library.corrected_turns(scenario_id)
+            )
+        self.start_button.setEnabled(scenario_id is not None)
+
+    # -- actions -------------------------------------------------------------------------------
+    def correct_role(self, scenario_id: int, turn_idx: int, role: str, whole_speaker: bool) -> None:
+        worker = Worker(
+            lambda control: self.library.correct_role(
+                scenario_id, turn_idx, role, whole_speaker=whole_speaker
+            )
+        )
+        worker.result.connect(self._role_saved)  # bound slots run on the UI thread; lambdas would not
+        self._run(worker)
+
+    def _role_saved(self, scenario: Scenario) -> None:
+        if self.current_scenario_id() == scenario.id:
+            self._show(scenario.id)
+        self._select_after_load = scenario.id
+        self.refresh_facets()
+        self.model.refresh()
+
+    def start_roleplay(self) -> None:
+        scenario_id = self.current_scenario_id()
+        window = self.window()
+        if scenario_id is None or not hasattr(window, "show_page"):
+            return
+        page = window.show_page("Role-play")
+        start = getattr(page, "start_for_scenario", None)
+        if callable(start):
+            start(scenario_id)
+
+    def choose_import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import scenarios", "", "Transcripts and scenario files (*.csv *.json);;All files (*)"
+        )
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import every transcript in a folder")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> ImportDialog:
+        """Opens the import dialog (non-modal) on these files or folders; the library refreshes when it ends."""
+        self.import_dialog = ImportDialog(self.library, paths, self)
+        self.import_dialog.imported.connect(self._imported)
+        self.import_dialog.show()
+        return self.import_dialog
+
+    def _imported(self, report) -> None:
+        self.refresh_facets()
+        if report.imported:
+            self._select_after_load = report.imported[0]["id"]
+        self.model.refresh()
+
+    def choose_export(self, selected_only: bool) -> None:
+        ids = self.selected_ids() if selected_only else None
+        if selected_only and not ids:
+            self._show_error("Select one or more scenarios to export first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export scenarios", str(self.ctx.data.exports / "scenarios.json"), "Scenario files (*.json)"
+        )
+        if path:
+            self.export_to(Path(path), ids)
+
+    def export_to(self, path: Path, ids: list[int] | None) -> Worker:
+        self._export_path = path
+        worker = Worker(lambda control: self.library.export(ids, path))
+        worker.result.connect(self._exported)
+        return self._run(worker)
+
+    def _exported(self, count: int) -> None:
+        self.count_label.setText(f"Exported {count:,} scenario(s) to {self._export_path}")
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _run(self, worker: Worker) -> Worker:
+        worker.error.connect(self._show_error)
+        worker.finished.connect(self._worker_finished)
+        self._workers.append(worker)
+        return worker.start()
+
+    def _worker_finished(self) -> None:
+        self._workers = [w for w in self._workers if w is not self.sender()]
+
+    def _show_error(self, message: str) -> None:
+        show = getattr(self.window(), "show_error", None)
+        if callable(show):
+            show(message)
+        else:
+            QMessageBox.warning(self, "Library", message)
+
+    def _show_bundled_errors(self) -> None:
+        errors = self.library.bundled_errors
+        self.warning.setVisible(bool(errors))
+        if errors:
+            self.warning.setText(
+                "<span style='color:#b00020'>Some bundled scenarios could not be loaded: "
+                + html.escape("; ".join(errors[:3]))
+                + "</span>"
+            )
+
+    def busy(self) -> bool:
+        return (
+            bool(self._workers)
+            or self.model.busy()
+            or bool(self.import_dialog and self.import_dialog.running())
+        )
+
+    def shutdown(self) -> None:
+        set_setting(self.ctx.store, SPLITTER_KEY, base64.b64encode(bytes(self.splitter.saveState())).decode())
+        if self.import_dialog and self.import_dialog.running():
+            self.import_dialog.worker.cancel()
+            self.import_dialog.worker.wait()
+        for worker in list(self._workers):
+            worker.wait()
+        self.model.wait()

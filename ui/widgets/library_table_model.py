@@ -1,0 +1,229 @@
+"""A virtual table over the scenario library: only the pages on screen are ever fetched.
+
+Counting and the first page of a new search run on a :class:`Worker`, so typing never waits on the
+database; rows further down are fetched a page at a time when the view first asks for them (a
+placeholder shows meanwhile). A generation number drops answers to searches that were replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from deescal.app.library import LibraryService
+from deescal.ui.worker import Worker
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+PAGE_SIZE = 200
+LOADING = "…"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    key: str
+    sort: str | None  # LibraryService sort name, None when the column cannot sort
+
+
+COLUMNS = [
+    Column("Title", "title", "title"),
+    Column("Category", "category", "category"),
+    Column("Difficulty", "difficulty", "difficulty"),
+    Column("Tension", "initial_tension", "tension"),
+    Column("Character", "character_name", None),
+    Column("Source", "source", "source"),
+]
+
+
+@dataclass
+class Criteria:
+    query: str = ""
+    category: str | None = None
+    difficulty: int | None = None
+    tags: list[str] = field(default_factory=list)
+    source: str | None = None
+
+    def as_filters(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "difficulty": self.difficulty,
+            "tags": self.tags or None,
+            "source": self.source,
+        }
+
+
+class ScenarioTableModel(QAbstractTableModel):
+    loaded = Signal(int)  # a new search finished; carries the number of matches
+    failed = Signal(str)
+
+    def __init__(self, library: LibraryService) -> None:
+        super().__init__()
+        self.library = library
+        self.criteria = Criteria()
+        self.sort_key = "title"
+        self.total = 0
+        self._pages: dict[int, list[dict]] = {}
+        self._wanted: OrderedDict[int, None] = OrderedDict()  # pages asked for, newest last
+        self._generation = 0
+        self._search_worker: Worker | None = None
+        self._page_worker: Worker | None = None
+        self._pending_search = False
+
+    # -- searching ----------------------------------------------------------------------------
+    def set_criteria(self, criteria: Criteria) -> None:
+        self.criteria = criteria
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Starts a new count + first page; the current rows stay on screen until it arrives."""
+        self._generation += 1
+        if self._search_worker is not None:  # one search at a time; the latest criteria win
+            self._pending_search = True
+            return
+        generation, criteria, sort = self._generation, self.criteria, self.sort_key
+        self._search_worker = Worker(self._first_page, criteria, sort, generation)
+        self._search_worker.result.connect(self._search_done)
+        self._search_worker.error.connect(self.failed)
+        self._search_worker.finished.connect(self._search_finished)
+        self._search_worker.start()
+
+    def _first_page(self, control, criteria: Criteria, sort: str, generation: int) -> tuple:
+        filters = criteria.as_filters()
+        total = self.library.count(criteria.query, **filters)
+        rows = self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE) if total else []
+        return generation, total, rows
+
+    def _search_done(self, answer: tuple) -> None:
+        generation, total, rows = answer
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self.total, self._pages, self._wanted = total, {0: rows}, OrderedDict()
+        self.endResetModel()
+        self.loaded.emit(total)
+
+    def _search_finished(self) -> None:
+        self._search_worker = None
+        if self._pending_search:
+            self._pending_search = False
+            self._generation -= 1  # refresh() counts it again
+            self.refresh()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
+        if key is None:
+            return
+        self.sort_key = key if order == Qt.SortOrder.AscendingOrder else f"-{key}"
+        self.refresh()
+
+    # -- paging ---------------------------------------------------------------------------------
+    def _want(self, page: int) -> None:
+        self._wanted.pop(page, None)
+        self._wanted[page] = None
+        if self._page_worker is None:
+            self._fetch_next_page()
+
+    def _fetch_next_page(self) -> None:
+        while self._wanted:
+            page, _ = self._wanted.popitem()  # the most recently wanted page is likely on screen
+            if page not in self._pages:
+                break
+        else:
+            return
+        generation, criteria, sort = self._generation, self.criteria, self.sort_key
+        self._page_worker = Worker(self._page, criteria, sort, generation, page)
+        self._page_worker.result.connect(self._page_done)
+        self._page_worker.error.connect(self.failed)
+        self._page_worker.finished.connect(self._page_finished)
+        self._page_worker.start()
+
+    def _page(self, control, criteria: Criteria, sort: str, generation: int, page: int) -> tuple:
+        rows = self.library.search(
+            criteria.query, **criteria.as_filters(), sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+        )
+        return generation, page, rows
+
+    def _page_done(self, answer: tuple) -> None:
+        generation, page, rows = answer
+        if generation != self._generation:
+            return
+        self._pages[page] = rows
+        first, last = page * PAGE_SIZE, min(self.total, (page + 1) * PAGE_SIZE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _page_finished(self) -> None:
+        self._page_worker = None
+        self._fetch_next_page()
+
+    def busy(self) -> bool:
+        return self._search_worker is not None or self._page_worker is not None
+
+    def wait(self, ms: int = 10_000) -> None:
+        for worker in (self._search_worker, self._page_worker):
+            if worker is not None:
+                worker.wait(ms)
+
+    # -- model ----------------------------------------------------------------------------------
+    def row(self, row: int) -> dict | None:
+        """The row's data if its page is loaded (asks for the page otherwise)."""
+        if not 0 <= row < self.total:
+            return None
+        page = self._pages.get(row // PAGE_SIZE)
+        if page is None:
+            self._want(row // PAGE_SIZE)
+            return None
+        offset = row % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def scenario_id(self, row: int) -> int | None:
+        data = self.row(row)
+        return data["id"] if data else None
+
+    def row_of(self, scenario_id: int) -> int | None:
+        """Position of a scenario among the loaded rows, if it is loaded."""
+        for page, rows in self._pages.items():
+            for offset, data in enumerate(rows):
+                if data["id"] == scenario_id:
+                    return page * PAGE_SIZE + offset
+        return None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row(index.row())
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if row is None:
+                return LOADING
+            value = row[column.key]
+            if column.key == "difficulty":
+                return "\u25cf" * int(value) + "\u25cb" * (5 - int(value))
+            if column.key == "initial_tension":
+                return f"{value:.1f}"
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole and row is not None:
+            tags = ", ".join(json.loads(row["tags"]))
+            return f"{row['title']}\n{row['case_id']} \u00b7 {row['category']}\nTags: {tags or 'none'}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.key in ("difficulty", "initial_tension"):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.UserRole and row is not None:
+            return row["id"]
+        return None
