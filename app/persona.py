@@ -74,7 +74,7 @@ def _card(scenario: Scenario) -> str:
     if scenario.levers:
         lines.append(f"What calms {name}: {'; '.join(scenario.levers)}.")
     lines.append(
-        f"{name} answers the officer in one to three short spoken sentences and never speaks for the officer."
+        f"{name} answers the officer in one or two short spoken sentences and never speaks for the officer."
     )
     return "\n".join(lines)
 
@@ -130,7 +130,7 @@ def render_messages(
     name = speaker_tag(scenario)
     system = (
         f"You play {scenario.character_profile.name} in a police de-escalation training role-play. "
-        f"Stay in character, reply only with what {name} says out loud, one to three short sentences, "
+        f"Stay in character, reply only with what {name} says out loud, one or two short sentences, "
         "and never write the officer's lines.\n\n" + _card(scenario)
     )
     if summary:
@@ -192,14 +192,14 @@ _STAGE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*")
 _OFFICER = re.compile(r"\b(?:officer|police|cop)\s*:", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+[\"')\]]*")
 _WORD_RUN = re.compile(r"\b(\w+)(?:[\s,]+\1\b){3,}", re.IGNORECASE)
-MAX_SENTENCES = 3
+MAX_SENTENCES = 2  # people under stress speak briefly; a short reply also comes sooner
 
 
 def clean_reply(text: str) -> str:
     """What the civilian says out loud, tidied from raw model output.
 
     Drops a leading speaker prefix, anything from an officer line on, stage directions, repeated
-    sentences and word loops, keeps at most three sentences and cuts a trailing half sentence (when a
+    sentences and word loops, keeps at most two sentences and cuts a trailing half sentence (when a
     complete sentence exists). Returns ``""`` when nothing usable is left.
     """
     text = text.replace("<end_of_turn>", "\n").replace("<eos>", "\n").strip()
@@ -212,8 +212,8 @@ def clean_reply(text: str) -> str:
     if prefix:
         text = text[prefix.end() :]
     text = _WORD_RUN.sub(lambda m: " ".join([m.group(1)] * 3), text)
-    text = re.sub(r"\s+", " ", text).strip().strip('"').strip()
-    sentences = [s.strip() for s in _SENTENCE.findall(text)]
+    text = re.sub(r"\s+", " ", text).strip().lstrip(":;,-–— ").strip('"').strip()
+    sentences = _sentences(text)
     if not sentences:
         return text
     kept: list[str] = []
@@ -226,8 +226,20 @@ def clean_reply(text: str) -> str:
     return " ".join(kept[:MAX_SENTENCES])
 
 
+def _sentences(text: str) -> list[str]:
+    """Complete sentences; a fragment without words (a leading "...") joins the sentence after it."""
+    sentences: list[str] = []
+    carry = ""
+    for piece in _SENTENCE.findall(text):
+        piece = carry + piece.strip()
+        carry = "" if re.search(r"\w", piece) else piece
+        if not carry:
+            sentences.append(piece)
+    return sentences
+
+
 def _sentence_keys(text: str) -> list[str]:
-    return [re.sub(r"\W+", " ", s.lower()).strip() for s in _SENTENCE.findall(text)]
+    return [re.sub(r"\W+", " ", s.lower()).strip() for s in _sentences(text)]
 
 
 def reply_is_complete(text: str) -> bool:

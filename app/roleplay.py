@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deescal.app import sessions as db
+from deescal.app.conversation import Conversation
 from deescal.app.errors import UserFacingError
 from deescal.app.persona import (
     STOP_SEQUENCES,
@@ -28,10 +29,7 @@ from deescal.app.persona import (
     fallback_reply,
     is_echo,
     mentions_fact,
-    render_messages,
-    render_prompt,
     reply_is_complete,
-    speaker_tag,
 )
 from deescal.app.scoring import SCORER_VERSION, TurnScore, get_scorer
 from deescal.app.tension import next_tension, outcome
@@ -41,10 +39,8 @@ from deescal.scenario_library.schema import Scenario
 
 log = logging.getLogger(__name__)
 
-MAX_REPLY_TOKENS = 56  # three short spoken sentences; replies stop earlier at the end of the line
+MAX_REPLY_TOKENS = 40  # two short spoken sentences; replies stop earlier, at the end of the line
 MAX_OFFICER_CHARS = 1200
-KEEP_RECENT_ENTRIES = 8  # when the context fills, the last four exchanges stay verbatim
-SUMMARY_QUOTES = 3
 
 Progress = Callable[[float, str], None]
 
@@ -93,75 +89,39 @@ class RoleplaySession:
         self.seed = seed
         self.status = "active"
         self.tension = float(scenario.initial_tension)
-        self.history: list[tuple[str, str]] = []
+        self.conversation = Conversation(scenario)
         self.officer_tensions: list[float] = []  # after each officer turn: decides the outcome
-        self.reply_tensions: list[float] = []  # each civilian reply was spoken under this tension
-        self.revealed: list[str] = []
-        self.summary: str | None = None
-        self.window_start = 0  # history entries before this are replaced by ``summary``
         self._first_token_at: float | None = None
 
     # -- state ---------------------------------------------------------------------------------
     @property
+    def history(self) -> list[tuple[str, str]]:
+        return self.conversation.history
+
+    @property
     def awaiting_reply(self) -> bool:
-        """True when the last officer line has no answer yet (cancelled, or the app died mid-reply)."""
-        return bool(self.history) and self.history[-1][0] == "officer"
+        return self.conversation.awaiting_reply
 
     @property
     def last_civilian_line(self) -> str | None:
-        return next((text for role, text in reversed(self.history) if role == "civilian"), None)
+        return self.conversation.last_civilian_line
+
+    @property
+    def revealed(self) -> list[str]:
+        return self.conversation.revealed
 
     def transcript(self) -> dict:
         return db.session_transcript(self.store, self.id)
 
-    # -- prompts -------------------------------------------------------------------------------
-    def _render(self, tension: float) -> str:
-        history = self.history[self.window_start :]
-        replies_before = sum(1 for role, _ in self.history[: self.window_start] if role == "civilian")
-        tensions = self.reply_tensions[replies_before:]
-        if self.model.prompt_style == "chat":
-            messages = render_messages(self.scenario, history, tension, self.revealed, tensions, self.summary)
-            return self.model.format_chat(messages)
-        return render_prompt(
-            self.scenario, history, tension, self.revealed, "completion", tensions, self.summary
-        )
-
     def prompt(self, tension: float | None = None) -> str:
-        """The prompt for the next reply, shortened (early turns summarised) when the context fills."""
-        tension = self.tension if tension is None else tension
-        budget = self.model.n_ctx - MAX_REPLY_TOKENS - 8
-        prompt = self._render(tension)
-        while self.model.count_tokens(prompt) > budget and self._summarise_more():
-            prompt = self._render(tension)
-        return prompt
-
-    def _summarise_more(self) -> bool:
-        """Moves the verbatim window forward (to an officer line); False when nothing is left to drop."""
-        target = len(self.history) - KEEP_RECENT_ENTRIES
-        if self.window_start > 0:
-            target = max(target, self.window_start + 2)
-        while 0 < target < len(self.history) and self.history[target][0] != "officer":
-            target += 1
-        if target <= self.window_start or target >= len(self.history):
-            return False
-        self.window_start = target
-        dropped = self.history[:target]
-        name = speaker_tag(self.scenario)
-        quotes = [text for role, text in dropped if role == "civilian"][-SUMMARY_QUOTES:]
-        exchanges = sum(1 for role, _ in dropped if role == "officer")
-        summary = f"the officer and {name} have already spoken for {exchanges} exchanges."
-        if quotes:
-            summary += f" {name} said: " + " / ".join(f'"{q}"' for q in quotes)
-        if self.revealed:
-            summary += f" {name} has already told the officer: " + " ".join(self.revealed)
-        self.summary = summary
-        log.info("session %s: context full, summarised %d early entries", self.id, target)
-        return True
+        """The prompt for the next reply (early turns summarised once the context fills)."""
+        return self.conversation.prompt(
+            self.model, self.tension if tension is None else tension, MAX_REPLY_TOKENS + 8
+        )
 
     def warm(self) -> None:
         """Evaluates the scenario card now, so the first reply only processes the trainee's line."""
-        card = _common_prefix(self._render(0.0), self._render(10.0))
-        self.model.prefill(card)
+        self.model.prefill(self.conversation.tension_free_head(self.model))
 
     # -- turns ---------------------------------------------------------------------------------
     def officer_turn(
@@ -188,11 +148,10 @@ class RoleplaySession:
             )
         start = time.perf_counter()
         civilian_before = self.last_civilian_line
-        self.history.append(("officer", text))
+        self.conversation.add_officer(text)
         # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
-        head = _common_prefix(self._render(0.0), self._render(10.0))
         scoring = self.service.pool.submit(get_scorer().score, text, civilian_before)
-        self.model.prefill(head)
+        self.model.prefill(self.conversation.tension_free_head(self.model))
         score = scoring.result()
         score_s = time.perf_counter() - start
         update = next_tension(self.tension, score, text, self.scenario)
@@ -263,7 +222,7 @@ class RoleplaySession:
             result.cancelled = True
             return result
         reply = clean_reply(generation.text)
-        if not reply or is_echo(reply, self._recent_lines()):
+        if not reply or is_echo(reply, self.conversation.recent_lines()):
             log.info("session %s: unusable reply %r, trying once more", self.id, generation.text)
             generation = self._generate(turn_seed + 7919, on_token, cancelled, temperature=0.9)
             if generation.finish == "cancelled":
@@ -286,8 +245,7 @@ class RoleplaySession:
             adapter_path=self.adapter_path,
             revealed_facts=self.revealed,
         )
-        self.history.append(("civilian", reply))
-        self.reply_tensions.append(self.tension)
+        self.conversation.add_civilian(reply, self.tension)
         result.reply, result.revealed = reply, newly
         result.latency_s, result.first_token_s, result.n_tokens = latency, first, generation.n_tokens
         ended = outcome(self.officer_tensions)
@@ -295,10 +253,6 @@ class RoleplaySession:
             self.end(ended)
         result.status = self.status
         return result
-
-    def _recent_lines(self) -> list[str]:
-        """The officer's line being answered and the civilian's recent replies (not to be parroted)."""
-        return [self.history[-1][1]] + [text for role, text in self.history[-7:] if role == "civilian"]
 
     def _generate(
         self,
@@ -346,16 +300,6 @@ def load_scenario(ctx, key: int | str) -> Scenario:
 
     library = ctx.service(LibraryService)
     return library.get(library.find_id(key))
-
-
-def _common_prefix(a: str, b: str) -> str:
-    """The part of two renders that does not depend on tension (what can be evaluated early)."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return a[:n]
 
 
 class RoleplayService:
@@ -453,16 +397,14 @@ class RoleplayService:
         llm, model_name = self.load_model(row["model_name"], row["adapter_path"], progress)
         session = RoleplaySession(self, session_id, scenario, llm, model_name, int(row["seed"] or 0))
         for turn in db.turns(self.ctx.store, session_id):
-            if turn["role"] not in ("officer", "civilian"):
-                continue
-            session.history.append((turn["role"], turn["text"]))
             if turn["tension"] is not None:
                 session.tension = float(turn["tension"])
             if turn["role"] == "officer":
+                session.conversation.add_officer(turn["text"])
                 session.officer_tensions.append(session.tension)
-            else:
-                session.reply_tensions.append(session.tension)
-        session.revealed = list(json.loads(row["revealed_facts"] or "[]"))
+            elif turn["role"] == "civilian":
+                session.conversation.add_civilian(turn["text"], session.tension)
+        session.revealed.extend(json.loads(row["revealed_facts"] or "[]"))
         session.warm()
         return session
 

@@ -156,18 +156,16 @@ def test_long_session_summarises_early_turns_and_keeps_the_prefix_stable(service
         initial_tension=6,
     )
     session = RoleplaySession(service, session_id, scenario, embedded_small, "small", 1)
+    conversation = session.conversation
     for n in range(40):
-        session.history += [
-            ("officer", f"Question number {n}: what happened next, sir?"),
-            ("civilian", f"Then I walked to the bus depot, that was step {n}."),
-        ]
-        session.reply_tensions.append(5.0)
-    session.history.append(("officer", "And after that?"))
+        conversation.add_officer(f"Question number {n}: what happened next, sir?")
+        conversation.add_civilian(f"Then I walked to the bus depot, that was step {n}.", 5.0)
+    conversation.add_officer("And after that?")
     prompt = session.prompt()
-    assert embedded_small.count_tokens(prompt) <= embedded_small.n_ctx - 60
-    assert session.summary and "already spoken" in session.summary and "step 39" in prompt
-    session.history += [("civilian", "Nothing."), ("officer", "Okay.")]
-    session.reply_tensions.append(5.0)
+    assert embedded_small.count_tokens(prompt) <= embedded_small.n_ctx - 40
+    assert conversation.summary and "already spoken" in conversation.summary and "step 39" in prompt
+    conversation.add_civilian("Nothing.", 5.0)
+    conversation.add_officer("Okay.")
     assert session.prompt().startswith(prompt.rsplit("\n", 1)[0])  # the window did not move again
 
 

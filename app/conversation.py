@@ -1,0 +1,114 @@
+"""What the civilian has heard and said, and the part of it the model sees.
+
+The model gets the scenario card, then the dialogue verbatim. When that no longer fits its
+context, the oldest exchanges are replaced by a short summary, moved in large steps so that the
+prompt stays identical from turn to turn (llama.cpp then reuses its KV cache) until it fills again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from deescal.app.persona import render_messages, render_prompt, speaker_tag
+from deescal.scenario_library.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+KEEP_RECENT_ENTRIES = 8  # when the context fills, the last four exchanges stay verbatim
+SUMMARY_QUOTES = 3
+
+
+class PromptModel(Protocol):
+    prompt_style: str
+    n_ctx: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def format_chat(self, messages: list[dict[str, str]]) -> str: ...
+
+
+def common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+class Conversation:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.history: list[tuple[str, str]] = []  # (role, text), role 'officer' or 'civilian'
+        self.reply_tensions: list[float] = []  # each civilian reply was spoken under this tension
+        self.revealed: list[str] = []  # hidden facts the civilian has told, in order
+        self.summary: str | None = None
+        self.window_start = 0  # history entries before this are replaced by ``summary``
+
+    @property
+    def awaiting_reply(self) -> bool:
+        """True when the last officer line has no answer yet (cancelled, or the app died mid-reply)."""
+        return bool(self.history) and self.history[-1][0] == "officer"
+
+    @property
+    def last_civilian_line(self) -> str | None:
+        return next((text for role, text in reversed(self.history) if role == "civilian"), None)
+
+    def recent_lines(self) -> list[str]:
+        """The line being answered and the civilian's recent replies (a reply must not parrot them)."""
+        return [self.history[-1][1]] + [text for role, text in self.history[-7:] if role == "civilian"]
+
+    def add_officer(self, text: str) -> None:
+        self.history.append(("officer", text))
+
+    def add_civilian(self, text: str, tension: float) -> None:
+        self.history.append(("civilian", text))
+        self.reply_tensions.append(tension)
+
+    # -- prompts -------------------------------------------------------------------------------
+    def render(self, model: PromptModel, tension: float) -> str:
+        history = self.history[self.window_start :]
+        replies_before = sum(1 for role, _ in self.history[: self.window_start] if role == "civilian")
+        tensions = self.reply_tensions[replies_before:]
+        if model.prompt_style == "chat":
+            messages = render_messages(self.scenario, history, tension, self.revealed, tensions, self.summary)
+            return model.format_chat(messages)
+        return render_prompt(
+            self.scenario, history, tension, self.revealed, "completion", tensions, self.summary
+        )
+
+    def prompt(self, model: PromptModel, tension: float, reserve_tokens: int) -> str:
+        """The prompt for the next reply, leaving ``reserve_tokens`` of context for it."""
+        budget = model.n_ctx - reserve_tokens
+        prompt = self.render(model, tension)
+        while model.count_tokens(prompt) > budget and self._summarise_more():
+            prompt = self.render(model, tension)
+        return prompt
+
+    def tension_free_head(self, model: PromptModel) -> str:
+        """The start of the next prompt that does not depend on the tension (can be evaluated early)."""
+        return common_prefix(self.render(model, 0.0), self.render(model, 10.0))
+
+    def _summarise_more(self) -> bool:
+        """Moves the verbatim window forward (to an officer line); False when nothing is left to drop."""
+        target = len(self.history) - KEEP_RECENT_ENTRIES
+        if self.window_start > 0:
+            target = max(target, self.window_start + 2)
+        while 0 < target < len(self.history) and self.history[target][0] != "officer":
+            target += 1
+        if target <= self.window_start or target >= len(self.history):
+            return False
+        self.window_start = target
+        dropped = self.history[:target]
+        name = speaker_tag(self.scenario)
+        quotes = [text for role, text in dropped if role == "civilian"][-SUMMARY_QUOTES:]
+        exchanges = sum(1 for role, _ in dropped if role == "officer")
+        summary = f"the officer and {name} have already spoken for {exchanges} exchanges."
+        if quotes:
+            summary += f" {name} said: " + " / ".join(f'"{q}"' for q in quotes)
+        if self.revealed:
+            summary += f" {name} has already told the officer: " + " ".join(self.revealed)
+        self.summary = summary
+        log.info("context full: %d early entries summarised", target)
+        return True

@@ -1,0 +1,243 @@
+"""Role-play benchmark: a scripted multi-turn session on the embedded model, as a trainee would play it.
+
+Run by ``make bench`` (or ``python tests/bench/bench_roleplay.py``); prints the numbers and writes
+``bench-results/roleplay.json``. Per civilian turn, measured from the moment the trainee's line is
+submitted (so scoring and the tension update are included):
+
+- time to the first civilian token (goal <= 0.25 s) and to the complete reply (median goal <= 0.38 s);
+- a 40-token reply (goal <= 1.2 s) and the decode rate in tokens/s;
+- prompt tokens evaluated per turn (the KV cache should leave only the new ones), peak RAM;
+- the longest UI-thread stall while the real Role-play view streams replies (goal <= 50 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+RESULTS = REPO / "bench-results" / "roleplay.json"
+BUNDLED = REPO / "scenario_library" / "bundled"
+CASES = [("mental_health.json", 0), ("suicidal.json", 0), ("medical_emergency.json", 0)]
+
+SCRIPT = [
+    "Hi, I'm Officer Kim with the city police. I'm going to stay right here. What's going on tonight?",
+    "Okay. I hear you. I'm not here to hurt you. What should I call you?",
+    "Thanks. Take your time. Can you tell me what happened before I got here?",
+    "That sounds really hard. Is anyone hurt, or is there anything on you I should know about?",
+    "You're doing the right thing talking to me. What would help you right now?",
+    "Get over here now, I'm not asking again!",
+    "Sorry, that came out wrong. I want to make sure you're safe. Can we sit down for a minute?",
+    "Is there someone you'd like me to call for you?",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def load_cases(store) -> list:
+    """The bundled scenarios, stored in the bench database (the scenario lookup is pointed at them)."""
+    import deescal.app.roleplay as roleplay
+    from deescal.scenario_library.schema import Scenario
+
+    scenarios = {}
+    for name, index in CASES:
+        data = json.loads((BUNDLED / name).read_text())[index]
+        scenario = Scenario.from_dict(data)
+        cursor = store.execute(
+            "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, character_name, card,"
+            " source) VALUES (?, ?, ?, ?, ?, ?, ?, 'authored')",
+            (
+                scenario.case_id,
+                scenario.title,
+                scenario.category,
+                scenario.difficulty,
+                scenario.initial_tension,
+                scenario.character_profile.name,
+                json.dumps(scenario.to_dict()),
+            ),
+        )
+        scenarios[int(cursor.lastrowid)] = replace(scenario, id=int(cursor.lastrowid))
+    try:
+        import deescal.app.library  # noqa: F401 (the real library service, once it exists)
+    except ImportError:
+        roleplay.load_scenario = lambda ctx, key: scenarios[int(key)]
+    return list(scenarios.values())
+
+
+def bench_session(ctx, scenarios) -> dict:
+    from deescal.app.roleplay import RoleplayService
+    from deescal.app.scoring import get_scorer
+
+    service = ctx.service(RoleplayService)
+    start = time.perf_counter()
+    session = service.start(scenarios[0].id, seed=1)
+    start_s = time.perf_counter() - start
+    turns = []
+    for scenario in scenarios:
+        if session.scenario.case_id != scenario.case_id:
+            session.end()
+            session = service.start(scenario.id, seed=1)
+        for line in SCRIPT:
+            if session.status != "active":
+                break
+            result = session.officer_turn(line)
+            turns.append(
+                {
+                    "case_id": scenario.case_id,
+                    "first_token_s": result.first_token_s,
+                    "latency_s": result.latency_s,
+                    "score_s": result.score_s,
+                    "n_tokens": result.n_tokens,
+                    "evaluated_tokens": result.generation.evaluated_tokens,
+                    "prompt_tokens": result.generation.prompt_tokens,
+                    "reply": result.reply,
+                    "tension": result.tension,
+                }
+            )
+    # A 40-token reply on the same warm cache: scoring + generation of exactly 40 tokens.
+    session.history.append(("officer", "Tell me everything that happened today, from the start."))
+    begin = time.perf_counter()
+    get_scorer().score(session.history[-1][1], session.last_civilian_line)
+    long = session.model.generate(session.prompt(), max_tokens=40, stop=[], seed=2)
+    long_s = time.perf_counter() - begin
+    decode_rate = (long.n_tokens - 1) / max(long.latency_s - (long.first_token_s or 0), 1e-6)
+    session.history.pop()
+    session.end()
+    first = [t["first_token_s"] for t in turns if t["first_token_s"] is not None]
+    full = [t["latency_s"] for t in turns]
+    return {
+        "session_start_s": round(start_s, 2),
+        "turns": len(turns),
+        "first_token_s": {
+            "median": statistics.median(first),
+            "p90": percentile(first, 0.9),
+            "max": max(first),
+        },
+        "full_reply_s": {"median": statistics.median(full), "p90": percentile(full, 0.9), "max": max(full)},
+        "score_s_median": statistics.median(t["score_s"] for t in turns),
+        "reply_tokens_median": statistics.median(t["n_tokens"] for t in turns),
+        "evaluated_prompt_tokens_median": statistics.median(t["evaluated_tokens"] for t in turns),
+        "prompt_tokens_last": turns[-1]["prompt_tokens"],
+        "reply_40_tokens_s": round(long_s, 3),
+        "reply_40_tokens_generated": long.n_tokens,
+        "decode_tokens_per_s": round(decode_rate, 1),
+        "model_threads": session.model.n_threads,
+        "samples": turns,
+    }
+
+
+def wait_until(done, timeout_s: float) -> bool:
+    """Runs the Qt event loop until ``done()``. (QApplication.processEvents() in a loop is not an
+    option: in PySide6 6.12 on Python 3.11 every call drops a reference to None, and the process
+    aborts after a few thousand calls.)"""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop, poll, deadline = QEventLoop(), QTimer(), time.perf_counter() + timeout_s
+
+    def check() -> None:
+        if done() or time.perf_counter() > deadline:
+            loop.quit()
+
+    poll.setInterval(5)
+    poll.timeout.connect(check)
+    poll.start()
+    if not done():
+        loop.exec()
+    poll.stop()
+    return done()
+
+
+def bench_ui_stall(ctx, scenario) -> dict:
+    """Longest gap between 2 ms timer ticks on the UI thread while the real view plays turns."""
+    from deescal.ui.views.roleplay import RoleplayView
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication([])
+    view = RoleplayView(ctx)
+    view.resize(1100, 750)
+    view.show()
+    view.start_for_scenario(scenario.id)
+    view.start_session()
+    if not wait_until(lambda: view.session is not None and view.input.isEnabled(), 180):
+        raise RuntimeError(f"the session did not start: {view.setup_status.text()}")
+    clock, gaps, measuring = QElapsedTimer(), [], [False]
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        if measuring[0]:
+            gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(2)
+    timer.timeout.connect(tick)
+    timer.start()
+    for line in SCRIPT[:4]:
+        last[0] = clock.elapsed()
+        measuring[0] = True
+        view.send_text(line)
+        wait_until(lambda: view._worker is None, 120)
+        measuring[0] = False
+    timer.stop()
+    if view.session is not None:
+        view.end_session()
+    view.shutdown()
+    view.deleteLater()
+    return {
+        "ui_longest_stall_ms": max(gaps),
+        "ui_stall_p99_ms": percentile(gaps, 0.99),
+        "ui_ticks": len(gaps),
+    }
+
+
+def main() -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from deescal.app.context import AppContext
+
+    with tempfile.TemporaryDirectory() as home:
+        ctx = AppContext.open(home)
+        try:
+            scenarios = load_cases(ctx.store)
+            results = bench_session(ctx, scenarios)
+            results.update(bench_ui_stall(ctx, scenarios[0]))
+        finally:
+            ctx.close()
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    results["goals"] = {
+        "first_token_s": 0.25,
+        "full_reply_median_s": 0.38,
+        "reply_40_tokens_s": 1.2,
+        "ui_longest_stall_ms": 50,
+    }
+    results["machine"] = {"cpus": os.cpu_count(), "load_avg_at_end": os.getloadavg()}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    summary = {k: v for k, v in results.items() if k != "samples"}
+    print(json.dumps(summary, indent=2))
+    for sample in results["samples"]:
+        print(
+            f"  {sample['case_id']:8} first {sample['first_token_s'] or 0:5.2f} s  full {sample['latency_s']:5.2f} s"
+            f"  score {sample['score_s']:4.2f} s  eval {sample['evaluated_tokens']:3}/{sample['prompt_tokens']:4}"
+            f"  T {sample['tension']:4.1f}  {sample['reply']}"
+        )
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
