@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "models",
         help="list, add and choose language models and adapters",
-        description=__doc__.splitlines()[0],
+        description="List, add and choose the GGUF language models and LoRA adapters role-plays use.",
     )
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     listing = commands.add_parser("list", help="the registered models (the default first)")

@@ -20,7 +20,11 @@ from deescal.app.voice import VoiceService
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "roleplay", help="role-play a scenario against the local model", description=__doc__.splitlines()[0]
+        "roleplay",
+        help="role-play a scenario against the local model",
+        description="Play a scenario as the officer against the local model, in the terminal. With --say "
+        "(or --audio) the lines are played without asking; without, type lines interactively "
+        "(/end ends the session, Ctrl+C stops a reply, Ctrl+D leaves the session open for --resume).",
     )
     parser.add_argument("scenario", nargs="?", metavar="ID", help="scenario id or case id (e.g. mh-001)")
     parser.add_argument("--say", action="append", metavar="TEXT", help="an officer line to play (repeatable)")
