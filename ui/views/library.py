@@ -17,7 +17,7 @@ from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.schema import Scenario
 from deescal.ui.widgets.library_detail import ScenarioDetail
 from deescal.ui.widgets.library_import_dialog import ImportDialog
-from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel
+from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel, drain
 from deescal.ui.worker import Worker
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -73,12 +74,16 @@ class LibraryView(QWidget):
         self.tag_box.setObjectName("tagFilter")
         self.tag_box.setEditable(True)
         self.tag_box.lineEdit().setPlaceholderText("Any tag")
-        self.tag_box.setMinimumWidth(140)
-        clear = QPushButton("Clear filters")
+        clear = QToolButton()
+        clear.setText("\u2715")
+        clear.setToolTip("Clear the search and all filters")
         clear.clicked.connect(self.clear_filters)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("libraryCount")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count_label.setMinimumWidth(40)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setVisible(False)
@@ -126,14 +131,17 @@ class LibraryView(QWidget):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_roleplay)
 
+        for box in (self.category_box, self.difficulty_box, self.source_box, self.tag_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(6)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(import_button)
+        search_row.addWidget(export_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 3)
         for widget in (self.category_box, self.difficulty_box, self.source_box, self.tag_box, clear):
             filters.addWidget(widget)
-        actions = QHBoxLayout()
-        actions.addWidget(self.count_label, 1)
-        actions.addWidget(import_button)
-        actions.addWidget(export_button)
+        filters.addWidget(self.count_label, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -148,9 +156,9 @@ class LibraryView(QWidget):
         if saved:
             self.splitter.restoreState(base64.b64decode(saved))
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.warning)
-        layout.addLayout(actions)
         layout.addWidget(self.splitter, 1)
 
         self._search_timer = QTimer(self)
@@ -379,9 +387,8 @@ class LibraryView(QWidget):
 
     def shutdown(self) -> None:
         set_setting(self.ctx.store, SPLITTER_KEY, base64.b64encode(bytes(self.splitter.saveState())).decode())
+        running = list(self._workers)
         if self.import_dialog and self.import_dialog.running():
-            self.import_dialog.worker.cancel()
-            self.import_dialog.worker.wait()
-        for worker in list(self._workers):
-            worker.wait()
-        self.model.wait()
+            running.append(self.import_dialog.worker)
+        drain(running, 30.0)
+        self.model.close()

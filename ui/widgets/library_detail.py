@@ -95,13 +95,15 @@ class ScenarioDetail(QWidget):
         self.role_box.addItems(ROLES)
         self.role_box.setToolTip("Role of the selected turn; changing it saves the correction")
         self.role_box.activated.connect(self._role_chosen)
-        self.whole_speaker = QCheckBox("All turns by this speaker")
+        self.whole_speaker = QCheckBox("whole speaker")
+        self.whole_speaker.setToolTip("Apply the role to every turn by the same speaker")
         self.whole_speaker.setChecked(True)
         legend = " ".join(
             f"<span style='background:{colour};padding:2px 6px'>{role}</span>"
             for role, colour in ROLE_COLOURS.items()
         )
         self.legend = QLabel(legend + f"  {CORRECTED_MARK} corrected")
+        self.legend.setWordWrap(True)
         self.transcript_label = QLabel("<b>Reference transcript</b>")
 
         lower = QWidget()
@@ -111,7 +113,7 @@ class ScenarioDetail(QWidget):
         lower_layout.addWidget(self.legend)
         lower_layout.addWidget(self.transcript, 1)
         correction = QHBoxLayout()
-        correction.addWidget(QLabel("Role of selected turn:"))
+        correction.addWidget(QLabel("Turn role:"))
         correction.addWidget(self.role_box)
         correction.addWidget(self.whole_speaker)
         correction.addStretch(1)

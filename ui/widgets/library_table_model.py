@@ -8,13 +8,22 @@ placeholder shows meanwhile). A generation number drops answers to searches that
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from deescal.app.library import LibraryService
 from deescal.ui.worker import Worker
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEventLoop,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 PAGE_SIZE = 200
 LOADING = "…"
@@ -54,6 +63,19 @@ class Criteria:
         }
 
 
+def drain(workers: list[Worker], seconds: float = 10.0) -> None:
+    """Cancels and waits for workers while still serving the event loop.
+
+    A worker's thread quits through a queued call to the UI thread, so blocking in ``wait()``
+    alone would stall until the timeout.
+    """
+    for worker in workers:
+        worker.cancel()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(worker.wait(20) for worker in workers):
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
 class ScenarioTableModel(QAbstractTableModel):
     loaded = Signal(int)  # a new search finished; carries the number of matches
     failed = Signal(str)
@@ -70,6 +92,7 @@ class ScenarioTableModel(QAbstractTableModel):
         self._search_worker: Worker | None = None
         self._page_worker: Worker | None = None
         self._pending_search = False
+        self._closed = False
 
     # -- searching ----------------------------------------------------------------------------
     def set_criteria(self, criteria: Criteria) -> None:
@@ -79,6 +102,8 @@ class ScenarioTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Starts a new count + first page; the current rows stay on screen until it arrives."""
         self._generation += 1
+        if self._closed:
+            return
         if self._search_worker is not None:  # one search at a time; the latest criteria win
             self._pending_search = True
             return
@@ -126,7 +151,7 @@ class ScenarioTableModel(QAbstractTableModel):
             self._fetch_next_page()
 
     def _fetch_next_page(self) -> None:
-        while self._wanted:
+        while self._wanted and not self._closed:
             page, _ = self._wanted.popitem()  # the most recently wanted page is likely on screen
             if page not in self._pages:
                 break
@@ -161,10 +186,10 @@ class ScenarioTableModel(QAbstractTableModel):
     def busy(self) -> bool:
         return self._search_worker is not None or self._page_worker is not None
 
-    def wait(self, ms: int = 10_000) -> None:
-        for worker in (self._search_worker, self._page_worker):
-            if worker is not None:
-                worker.wait(ms)
+    def close(self, seconds: float = 10.0) -> None:
+        """Stops starting work and waits for what runs (the view calls this when the window closes)."""
+        self._closed = True
+        drain([w for w in (self._search_worker, self._page_worker) if w is not None], seconds)
 
     # -- model ----------------------------------------------------------------------------------
     def row(self, row: int) -> dict | None:
