@@ -13,6 +13,7 @@ import tempfile
 from collections import deque
 from pathlib import Path
 
+from deescal.app.persona import clean_reply
 from deescal.app.voice import VoiceService
 from deescal.models.tts import ENGINE_MISSING_PREFIX, ClauseSplitter
 from deescal.ui.worker import Worker
@@ -36,6 +37,7 @@ class SpeechPlayer(QObject):
         self.muted = voice.settings.muted
         self._folder = Path(tempfile.mkdtemp(prefix="deescal-speech-"))
         self._splitter = ClauseSplitter()
+        self._followed = ""  # the streamed reply text already handed to the splitter
         self._pending: deque[tuple[str, float]] = deque()
         self._ready: deque[tuple[Path, str]] = deque()
         self._rendering: Worker | None = None
@@ -68,9 +70,17 @@ class SpeechPlayer(QObject):
         for clause in self._splitter.feed(piece):
             self._enqueue(clause, tension)
 
+    def follow(self, so_far: str, tension: float) -> None:
+        """The reply as streamed so far; if it starts over, what was queued is dropped first."""
+        if not so_far.startswith(self._followed):
+            self.stop()
+        self.feed(so_far[len(self._followed) :], tension)
+        self._followed = so_far
+
     def finish(self, tension: float) -> None:
         """The reply is complete: speak whatever is left of it."""
         rest = self._splitter.flush()
+        self._followed = ""
         if rest:
             self._enqueue(rest, tension)
 
@@ -82,6 +92,7 @@ class SpeechPlayer(QObject):
         """Silence now: drop queued clauses, stop playback, ignore renders still running."""
         self._generation += 1
         self._splitter.flush()
+        self._followed = ""
         self._pending.clear()
         while self._ready:
             self._ready.popleft()[0].unlink(missing_ok=True)
@@ -98,7 +109,8 @@ class SpeechPlayer(QObject):
 
     # -- rendering -------------------------------------------------------------------------------
     def _enqueue(self, text: str, tension: float) -> None:
-        if self.muted or "engine" in self._told or not self.voice.settings.enabled:
+        text = clean_reply(text)  # no stage directions or speaker names read aloud
+        if not text or self.muted or "engine" in self._told or not self.voice.settings.enabled:
             return
         self._pending.append((text, tension))
         self._update_speaking()

@@ -114,3 +114,20 @@ def test_a_broken_speech_model_is_explained(qtbot, ctx, tmp_path, spoken):
     widget.capture.captured.emit(spoken)
     qtbot.waitUntil(lambda: "not a faster-whisper model folder" in widget.status_label.text(), timeout=10_000)
     widget.shutdown()
+
+
+def test_a_bar_can_fill_its_owners_text_box(qtbot, ctx, spoken):
+    from PySide6.QtWidgets import QLineEdit
+
+    entry = QLineEdit()
+    qtbot.addWidget(entry)
+    widget = VoiceBar(ctx, entry=entry)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.send_button is None and widget.transcript_edit is entry
+    widget.send_at_once_box.setChecked(True)
+    with qtbot.waitSignal(widget.text_ready, timeout=30_000) as sent:
+        widget.capture.captured.emit(spoken)
+    assert "back from the door" in sent.args[0].lower()
+    assert entry.text() == sent.args[0]  # the owner sends it and clears its own box
+    widget.shutdown()

@@ -71,3 +71,20 @@ def test_missing_speech_engine_gives_the_clear_message_once(qtbot, player, monke
     assert len(messages) == 1 and messages[0].startswith("No speech engine is available")
     player.speak("Still there?", tension=5.0)
     assert not player.speaking and len(messages) == 1
+
+
+def test_following_a_reply_that_starts_over_speaks_only_the_new_one(qtbot, player):
+    clauses = []
+    player.clause_started.connect(clauses.append)
+    with qtbot.waitSignal(player.speaking_changed, check_params_cb=lambda busy: not busy, timeout=20_000):
+        for so_far in [
+            "(sighs) Officer",
+            "(sighs) Officer: no",
+            "",
+            "Fine.",
+            "Fine. Ask",
+            "Fine. Ask me then.",
+        ]:
+            player.follow(so_far, tension=4.0)
+        player.finish(tension=4.0)
+    assert clauses == ["Fine.", "Ask me then."]

@@ -14,9 +14,12 @@ from deescal.app.context import AppContext
 from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.sessions import trainee_names
 from deescal.app.settings import get_setting, set_setting
+from deescal.app.voice import VoiceService
 from deescal.models.registry import ModelRegistry
+from deescal.ui.speech_player import SpeechPlayer
 from deescal.ui.widgets.conversation import ConversationView, ScoreChip
 from deescal.ui.widgets.tension_meter import TensionMeter
+from deescal.ui.widgets.voice_bar import VoiceBar
 from deescal.ui.worker import Worker
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -145,6 +148,14 @@ class RoleplayView(QWidget):
         self.end_button.clicked.connect(self.end_session)
         for widget in (self.input, self.send_button, self.cancel_button, self.end_button):
             self.input_row.addWidget(widget, 1 if widget is self.input else 0)
+        self.voice_bar = VoiceBar(self.ctx, entry=self.input)  # what the trainee says lands in self.input
+        self.voice_bar.text_ready.connect(lambda _text: self._send_from_input())
+        self.speech = SpeechPlayer(self.ctx.service(VoiceService), self)  # the civilian's replies, aloud
+        self.voice_bar.speech_started.connect(self.speech.stop)
+        self.voice_bar.mute_changed.connect(self.speech.set_muted)
+        self.speech.speaking_changed.connect(self.voice_bar.set_civilian_speaking)
+        self.speech.message.connect(self.voice_bar.show_status)
+        layout.addWidget(self.voice_bar)
         layout.addLayout(self.input_row)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), page, self.cancel_reply)
         QShortcut(QKeySequence("Ctrl+E"), page, self.end_session)
@@ -250,6 +261,7 @@ class RoleplayView(QWidget):
             f"<p><b>Speaks:</b> {html.escape(who.speaking_style)}</p><p>{html.escape(who.background)}</p>"
         )
         self.meter.set_tension(session.tension)
+        self.speech.set_character(who.name, who.gender, who.age)
         self.conversation.clear()
         for turn in session.transcript()["turns"]:
             if turn["role"] == "officer":
@@ -318,6 +330,7 @@ class RoleplayView(QWidget):
         kind, value = item
         if kind == "token" and self._reply_label is not None:
             self.conversation.update_civilian(self._reply_label, self._name(), value or "…")
+            self.speech.follow(value, self.session.tension)
         elif kind == "scored":
             self._show_score(value)
 
@@ -329,6 +342,7 @@ class RoleplayView(QWidget):
         self.meter.set_tension(result.tension)
 
     def _turn_done(self, result: TurnResult) -> None:
+        self.speech.finish(result.tension)
         if self._reply_label is not None:
             self.conversation.update_civilian(self._reply_label, self._name(), result.reply)
         self._show_score(result)
@@ -343,11 +357,13 @@ class RoleplayView(QWidget):
             self._finished(result.status)
 
     def _turn_cancelled(self) -> None:
+        self.speech.stop()
         if self._reply_label is not None:
             self.conversation.update_civilian(self._reply_label, self._name(), "[reply stopped]")
         self.status.setText("Reply stopped. Say something else; the stopped reply was not recorded.")
 
     def _turn_failed(self, message: str) -> None:
+        self.speech.stop()
         if self._reply_label is not None:
             self.conversation.update_civilian(self._reply_label, self._name(), "[no reply]")
         self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
@@ -384,6 +400,7 @@ class RoleplayView(QWidget):
         """Ends the session (stopping a reply first) and opens its review."""
         if self.session is None:
             return
+        self.speech.stop()
         if self._worker is not None:
             self._worker.cancel()
             self._worker.wait(10_000)
@@ -402,6 +419,8 @@ class RoleplayView(QWidget):
 
     def shutdown(self) -> None:
         """Window closing: stop a running reply; an active session stays resumable."""
+        self.voice_bar.shutdown()
+        self.speech.shutdown()
         if self._worker is not None:
             self._worker.cancel()
             self._worker.wait(10_000)

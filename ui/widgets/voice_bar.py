@@ -1,9 +1,9 @@
 """The trainee's voice input: talk, see (and fix) what was heard, send.
 
 Push-to-talk (hold Space or the talk button) or hands-free (the utterance ends when the trainee
-stops talking). What whisper heard appears in an editable line; Enter or Send hands the final
-text over through ``text_ready``. Without a microphone the same line is simply a typing box, and a
-message says why voice is off.
+stops talking). What whisper heard appears in an editable line (the bar's own, or the owner's
+``entry``); Enter or Send hands the final text over through ``text_ready``. Without a microphone
+the same line is simply a typing box, and a message says why voice is off.
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ class VoiceBar(QWidget):
     speech_started = Signal()  # the trainee began talking: the civilian should stop speaking
     mute_changed = Signal(bool)  # the civilian's voice muted / unmuted
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, entry: QLineEdit | None = None
+    ) -> None:
+        """``entry``: the owner's text box to fill (the owner then sends and clears it itself)."""
         super().__init__(parent)
+        self._entry = entry
         self.voice = ctx.service(VoiceService)
         prefs = self.voice.settings
         self.capture = MicrophoneCapture(self)
@@ -67,7 +71,7 @@ class VoiceBar(QWidget):
 
     def _build(self, prefs) -> None:
         self.talk_button = QPushButton("Hold to talk")
-        self.talk_button.setToolTip("Hold Space (outside a text box) or this button while you speak")
+        self.talk_button.setToolTip("Hold Space (with the reply box empty) or this button while you speak")
         self.talk_button.pressed.connect(self.begin_talking)
         self.talk_button.released.connect(self.end_talking)
         self.hands_free_box = QCheckBox("Hands-free")
@@ -90,14 +94,16 @@ class VoiceBar(QWidget):
         self.mute_button.setToolTip("Mute or unmute the civilian's spoken replies")
         self.mute_button.toggled.connect(self._mute_toggled)
 
-        self.transcript_edit = QLineEdit()
-        self.transcript_edit.setPlaceholderText(
-            "What you say appears here: fix it if needed, or type, then press Enter"
-        )
-        self.transcript_edit.setAccessibleName("Your reply")
-        self.transcript_edit.returnPressed.connect(self.send)
-        self.send_button = QPushButton("Send")
-        self.send_button.clicked.connect(self.send)
+        self.transcript_edit = self._entry or QLineEdit()
+        self.send_button: QPushButton | None = None
+        if self._entry is None:
+            self.send_button = QPushButton("Send")
+            self.transcript_edit.setPlaceholderText(
+                "What you say appears here: fix it if needed, or type, then press Enter"
+            )
+            self.transcript_edit.setAccessibleName("Your reply")
+            self.transcript_edit.returnPressed.connect(self.send)
+            self.send_button.clicked.connect(self.send)
         self.send_at_once_box = QCheckBox("Send without review")
         self.send_at_once_box.setToolTip("Send what was heard at once, without a chance to edit it")
         self.status_label = QLabel()
@@ -110,8 +116,9 @@ class VoiceBar(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.mute_button)
         entry = QHBoxLayout()
-        entry.addWidget(self.transcript_edit, 1)
-        entry.addWidget(self.send_button)
+        if self._entry is None:
+            entry.addWidget(self.transcript_edit, 1)
+            entry.addWidget(self.send_button)
         footer = QHBoxLayout()
         footer.addWidget(self.status_label, 1)
         footer.addWidget(self.send_at_once_box)
@@ -192,7 +199,8 @@ class VoiceBar(QWidget):
         text = self.transcript_edit.text().strip()
         if not text:
             return
-        self.transcript_edit.clear()
+        if self._entry is None:
+            self.transcript_edit.clear()
         self.text_ready.emit(text)
 
     def shutdown(self) -> None:
@@ -356,6 +364,8 @@ class VoiceBar(QWidget):
         if not self.isVisible() or not self.talk_button.isEnabled():
             return False
         focus = QApplication.focusWidget()
+        if focus is self.transcript_edit and not focus.text():
+            return QApplication.activeModalWidget() is None  # an empty reply box: nobody types a space first
         if focus is not None and (isinstance(focus, TEXT_INPUTS) or focus.window() is not self.window()):
             return False
         return QApplication.activeModalWidget() is None
