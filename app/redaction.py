@@ -52,7 +52,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "PLATE",
         re.compile(
-            r"(?:\b(?:plate|tag|license|licence|registration)(?: number)?(?: is| was|:)?\s+)(?P<v>[A-Z0-9]{1,4}[ -]?[A-Z0-9]{2,5})\b"
+            r"(?:\b(?:plate|tag|license|licence|registration)(?: number)?(?: is| was|:)?\s+)(?P<v>(?=[A-Z0-9 -]{0,9}\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9]{2,5})\b"
             r"|\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])(?:[A-Z]{3}[ -]?\d{3,4}|\d[A-Z]{3}\d{3}|[A-Z]{2}\d{2}[ -]?[A-Z]{3})\b",
             re.IGNORECASE,
         ),
@@ -63,7 +63,7 @@ _TITLES = (
 )
 _NAME_CUES = re.compile(
     rf"\b(?:(?:my name(?:'s| is)|name'?s|call me|this is|I'?m|I am|named|called)\s+(?:{_TITLES}\s+)?|{_TITLES}\s+)"
-    r"((?:[A-Z][a-z'-]+)(?:\s+[A-Z][a-z'-]+)?)"
+    r"((?:[A-Z][a-z][a-z'-]*)(?:\s+[A-Z][a-z][a-z'-]*)?)"
 )
 _HONORIFIC = re.compile(rf"^{_TITLES}$")
 
@@ -82,9 +82,37 @@ _NOT_NAMES = frozenset(
     Police Yes No Hi Hey Hello Please Thanks Thank What Why How Where When Who Listen Look Well Now
     Right Nobody Afraid Angry Upset There This That These Those It Its God Jesus Monday Tuesday
     Wednesday Thursday Friday Saturday Sunday January February March April May June July August
-    September October November December
+    September October November December County City Street Road Avenue Department Sheriff Court
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+
+
+# Words in speaker labels that describe a role, not a person ("Chloe's Dad", "Officer 2").
+_ROLE_WORDS = frozenset(
+    """
+    Dad Mom Mum Father Mother Son Daughter Brother Sister Wife Husband Boyfriend Girlfriend Friend
+    Dispatcher Dispatch Narrator Bystander Nurse Manager Employee Victim Suspect Driver Passenger
+    Neighbor Neighbour Man Woman Guy Lady Kid Child Supporter Staff Medical Security Guard
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def _name_from_label(label: str | None) -> str:
+    """The personal name inside a speaker label: "Deputy Lima" -> "Lima", "[Bystander]" -> ""."""
+    label = (label or "").strip()
+    if not label or label.startswith(("[", "(")):
+        return ""
+    words = [w.removesuffix("'s").removesuffix("’s") for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", label)]
+    kept = [
+        w
+        for w in words
+        if w[0].isupper()
+        and len(w) > 1
+        and not _HONORIFIC.match(w)
+        and w not in _NOT_NAMES
+        and w not in _ROLE_WORDS
+    ]
+    return " ".join(kept)
 
 
 @dataclass(frozen=True)
@@ -97,7 +125,8 @@ class Redactor:
     """Redacts several texts with shared numbering, so one person keeps one tag across a transcript."""
 
     def __init__(self, known_names: Iterable[str] = ()) -> None:
-        self.known_names = sorted({n.strip() for n in known_names if n and n.strip()}, key=len, reverse=True)
+        cleaned = {name for label in known_names for name in [_name_from_label(label)] if name}
+        self.known_names = sorted(cleaned, key=len, reverse=True)
         self._tags: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
         self._first_names = _first_names()
@@ -125,12 +154,13 @@ class Redactor:
                 continue
             end = m.start(1) + len(words[0]) if len(words) > 1 and words[1] in _NOT_NAMES else m.end(1)
             spans.append((m.start(1), end))
-        for m in re.finditer(r"\b([A-Z][a-z]+)(?:\s+([A-Z][a-z'-]+))?\b", text):
+        for m in re.finditer(r"\b([A-Z][a-z]+)(?:\s+([A-Z][a-z][a-z'-]*))?\b", text):
             if m.group(1) in self._first_names:
                 surname = m.group(2)
                 end = m.end(2) if surname and surname not in _NOT_NAMES else m.end(1)
                 spans.append((m.start(1), end))
-        return spans
+        # "Izzy's" -> "[NAME 1]'s": the possessive is grammar, not part of the name
+        return [(start, end - 2 if text[start:end].endswith(("'s", "’s")) else end) for start, end in spans]
 
     def redact(self, text: str) -> Redaction:
         claimed: list[tuple[int, int, str]] = []

@@ -82,8 +82,10 @@ def cross_validated_auc(x: np.ndarray, y: np.ndarray, strength: float) -> float:
     return roc_auc(y, scores)
 
 
-def calibrate() -> dict:
-    scorer = TurnScorer(weights=default_weights())
+def calibrate(encoder_from: TurnScorer | None = None) -> dict:
+    """Fits and evaluates; ``encoder_from`` lends an already loaded MiniLM (tests, benches)."""
+    encoder = encoder_from.analyser.banks.encoder if encoder_from else None
+    scorer = TurnScorer(weights=default_weights(), encoder=encoder)
     train, validation = load_labelled("train"), load_labelled("validation")
     x_train = features_of(scorer, train)
     y_train = np.array([line.label for line in train], dtype=float)

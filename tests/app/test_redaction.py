@@ -52,3 +52,18 @@ def test_lowercase_asr_text():
 def test_plate_without_cue_and_with_cue():
     assert "ABC-1234" not in redact("a blue Honda, tag ABC-1234, was parked").text
     assert "XYZ 987" not in redact("the plate was XYZ 987").text
+
+
+def test_speaker_labels_give_names_not_roles():
+    labels = ["Deputy Lima", "[Man being confronted by a goose]", "Chloe's Dad", "Officer 2", "Miss Campbell"]
+    result = redact(
+        "Miss Campbell, Chloe's dad is here; a goose came by; Deputy Lima and Officer 2 too.", labels
+    )
+    assert (
+        result.text
+        == "Miss [NAME 1], [NAME 2]'s dad is here; a goose came by; Deputy [NAME 3] and Officer 2 too."
+    )
+
+
+def test_contractions_are_not_names():
+    assert redact("I'm I'm just enjoying myself. This is I'm fine.").replacements == []
