@@ -64,6 +64,7 @@ class LanguageModel:
         self.adapter_path = adapter_path
         self.n_threads = n_threads
         self._lock = threading.Lock()
+        self._closed = False
         self._chat_formatter = None
 
     @classmethod
@@ -164,6 +165,7 @@ class LanguageModel:
     def prefill(self, prompt: str) -> int:
         """Evaluates ``prompt`` into the KV cache now (e.g. the scenario card while the trainee reads)."""
         with self._lock:
+            self._require_open()
             tokens = self.tokenize(prompt)
             reuse = self.cached_prefix(tokens)
             if reuse == len(tokens):
@@ -192,6 +194,7 @@ class LanguageModel:
         far with ``finish='cancelled'``. Only the prompt tokens missing from the KV cache are evaluated.
         """
         with self._lock:
+            self._require_open()
             start = time.perf_counter()
             tokens = self.tokenize(prompt)
             room = self.n_ctx - len(tokens)
@@ -242,9 +245,18 @@ class LanguageModel:
                 finish=finish,
             )
 
+    def _require_open(self) -> None:
+        if self._closed:
+            raise ModelError(
+                f"{self.path.name} was unloaded (another model was loaded); start the session again."
+            )
+
     def close(self) -> None:
+        """Frees the model; waits for a running generation. Later calls raise ModelError, not crash."""
         with self._lock:
-            self._llama.close()
+            if not self._closed:
+                self._closed = True
+                self._llama.close()
 
 
 def check_language_model(ctx) -> str:

@@ -39,3 +39,44 @@ def write_tiny_model(path: Path, chat_template: str | None = None) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+GEMMA_CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}{% set role = 'model' if m['role'] == 'assistant' else 'user' %}"
+    "<start_of_turn>{{ role }}\n{{ m['content'] }}<end_of_turn>\n{% endfor %}{{ '<start_of_turn>model\\n' }}"
+)
+
+
+def copy_with_chat_template(source: Path, target: Path, template: str = GEMMA_CHAT_TEMPLATE) -> Path:
+    """A copy of a GGUF with ``tokenizer.chat_template`` added: header rewritten, tensors copied as-is."""
+    import mmap
+    import struct
+
+    from deescal.models.gguf_info import _Cursor
+
+    with source.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buffer:
+        cursor = _Cursor(buffer)
+        cursor.pos = 8
+        n_tensors, n_fields = cursor.unpack("<Q"), cursor.unpack("<Q")
+        alignment = 32
+        for _ in range(n_fields):
+            key = cursor.string()
+            value = cursor.value(cursor.unpack("<I"))
+            if key == "general.alignment":
+                alignment = value
+        kv_end = cursor.pos
+        for _ in range(n_tensors):
+            cursor.string()
+            dims = cursor.unpack("<I")
+            cursor.pos += 8 * dims + 4 + 8
+        infos_end = cursor.pos
+        data_start = -(-infos_end // alignment) * alignment
+        key, text = b"tokenizer.chat_template", template.encode()
+        extra = struct.pack("<Q", len(key)) + key + struct.pack("<I", 8) + struct.pack("<Q", len(text)) + text
+        header = buffer[:8] + struct.pack("<QQ", n_tensors, n_fields + 1) + buffer[24:kv_end] + extra
+        header += buffer[kv_end:infos_end]
+        header += b"\0" * (-len(header) % alignment)
+        with target.open("wb") as out:
+            out.write(header)
+            out.write(buffer[data_start:])
+    return target

@@ -76,3 +76,11 @@ def test_matching_adapter_loads_and_generates(tmp_path, embedded_path):  # noqa:
 
 def test_threads_follow_the_cpu():
     assert 1 <= default_threads() <= 8
+
+
+def test_a_closed_model_raises_instead_of_crashing(embedded_path):  # noqa: F811
+    model = LanguageModel.load(embedded_path, n_ctx=256)
+    model.close()
+    model.close()
+    with pytest.raises(ModelError, match="was unloaded"):
+        model.generate(PROMPT, max_tokens=2)
