@@ -178,6 +178,13 @@ class ReviewView(QWidget):
             button.setEnabled(enabled)
         self.session_comment.setEnabled(enabled)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override): sessions may have ended meanwhile
+        super().showEvent(event)
+        if self.review is None:
+            self.refresh_sessions()
+        else:
+            self._fill_combo()
+
     # -- sessions --------------------------------------------------------------------------------
     def refresh_sessions(self) -> None:
         current = self.review.session["id"] if self.review else None
