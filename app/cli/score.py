@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "score",
         help="score officer turns in a CSV (column officer_turn, optional civilian_before)",
-        description=__doc__.splitlines()[0],
+        description="Score officer lines from a CSV, offline. Input: a column officer_turn, optionally "
+        "civilian_before. Output keeps every input column and adds score (0-100), techniques "
+        "(semicolon-separated) and feedback.",
     )
     parser.add_argument("file", type=Path, help="CSV file with a column officer_turn")
     parser.add_argument("--out", type=Path, help="write the scored CSV here (default: print it)")
