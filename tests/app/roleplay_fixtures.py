@@ -1,15 +1,11 @@
-"""Scenarios for role-play tests, stored in the test database, and a scripted stand-in model.
-
-Until the scenario library service lands, ``use_scenarios`` points the role-play's scenario lookup
-at the scenarios stored here (built with ``Scenario.from_dict``).
-"""
+"""Scenarios for role-play tests, stored the way the library stores them, and a scripted stand-in model."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 
-from deescal.app.errors import UserFacingError
+from deescal.app.library.scenario_rows import insert_scenario
 from deescal.app.store import Store
 from deescal.models.llm import Generation
 from deescal.scenario_library.schema import Scenario
@@ -46,36 +42,11 @@ THREAT_LINE = "Shut up and get on the ground right now or I'll tase you!"
 
 
 def store_scenario(store: Store, **changes) -> Scenario:
-    """Stores the test card (with ``changes``) and returns it as a Scenario with its database id."""
-    data = {**json.loads(json.dumps(CARD)), **changes}
-    scenario = Scenario.from_dict(data)
-    cursor = store.execute(
-        "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, character_name, card, source)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'authored')",
-        (
-            scenario.case_id,
-            scenario.title,
-            scenario.category,
-            scenario.difficulty,
-            scenario.initial_tension,
-            scenario.character_profile.name,
-            json.dumps(scenario.to_dict()),
-        ),
-    )
-    return replace(scenario, id=int(cursor.lastrowid))
-
-
-def stored_scenario(store: Store, key: int | str) -> Scenario:
-    row = store.query_one("SELECT id, card FROM scenarios WHERE id = ? OR case_id = ?", (key, str(key)))
-    if row is None:
-        raise UserFacingError(f"There is no scenario '{key}' in the library.")
-    return replace(Scenario.from_dict(json.loads(row["card"])), id=row["id"])
-
-
-def use_scenarios(monkeypatch) -> None:
-    import deescal.app.roleplay as roleplay
-
-    monkeypatch.setattr(roleplay, "load_scenario", lambda ctx, key: stored_scenario(ctx.store, key))
+    """Stores the test card (with ``changes``) in the library tables; returns it with its database id."""
+    scenario = Scenario.from_dict({**json.loads(json.dumps(CARD)), **changes})
+    with store.write() as conn:
+        scenario_id = insert_scenario(conn, scenario, None)
+    return replace(scenario, id=int(scenario_id))
 
 
 class ScriptedModelNotLlama:

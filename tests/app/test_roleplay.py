@@ -19,7 +19,6 @@ from tests.app.roleplay_fixtures import (
     THREAT_LINE,
     ScriptedModelNotLlama,
     store_scenario,
-    use_scenarios,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,11 +35,6 @@ def service(home):
     ctx = AppContext.open(home)
     yield ctx.service(RoleplayService)
     ctx.close()
-
-
-@pytest.fixture(autouse=True)
-def _scenarios(monkeypatch):
-    use_scenarios(monkeypatch)
 
 
 def _assert_clean(reply: str, name: str = "Darnell") -> None:
@@ -109,11 +103,9 @@ def test_killed_process_leaves_a_resumable_session(service, home):
         f"""
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
-        import pytest
         from deescal.app.context import AppContext
         from deescal.app.roleplay import RoleplayService
-        from tests.app.roleplay_fixtures import use_scenarios, CALM_LINES
-        use_scenarios(pytest.MonkeyPatch())
+        from tests.app.roleplay_fixtures import CALM_LINES
         ctx = AppContext.open({str(home)!r})
         session = ctx.service(RoleplayService).start({scenario.id}, seed=16)
         session.officer_turn(CALM_LINES[0])

@@ -8,7 +8,7 @@ from deescal.app.roleplay import RoleplayService
 from deescal.models.embedded import embedded_gguf
 from deescal.models.registry import ModelRegistry
 
-from tests.app.roleplay_fixtures import CALM_LINES, store_scenario, use_scenarios
+from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
 from tests.models.llm_fixtures import copy_with_chat_template
 
 
@@ -22,8 +22,7 @@ def service(tmp_path_factory):
     ctx.close()
 
 
-def test_chat_model_gets_the_card_as_system_prompt_and_replies_cleanly(service, monkeypatch):
-    use_scenarios(monkeypatch)
+def test_chat_model_gets_the_card_as_system_prompt_and_replies_cleanly(service):
     scenario = store_scenario(service.ctx.store, case_id="chat-001")
     session = service.start(scenario.id, model="gemma-chat", seed=3)
     assert session.model.prompt_style == "chat"

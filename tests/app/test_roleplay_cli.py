@@ -7,13 +7,12 @@ import json
 import pytest
 from deescal.app.cli import main
 
-from tests.app.roleplay_fixtures import CALM_LINES, THREAT_LINE, store_scenario, use_scenarios
+from tests.app.roleplay_fixtures import CALM_LINES, THREAT_LINE, store_scenario
 from tests.models.llm_fixtures import write_tiny_model
 
 
 @pytest.fixture
-def scenario(ctx, monkeypatch):
-    use_scenarios(monkeypatch)
+def scenario(ctx):
     return store_scenario(ctx.store, case_id="cli-001")
 
 

@@ -18,14 +18,12 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench-results" / "roleplay.json"
-BUNDLED = REPO / "scenario_library" / "bundled"
-CASES = [("mental_health.json", 0), ("suicidal.json", 0), ("medical_emergency.json", 0)]
+CASES = ["mh-001", "sui-001", "med-001"]
 
 SCRIPT = [
     "Hi, I'm Officer Kim with the city police. I'm going to stay right here. What's going on tonight?",
@@ -44,34 +42,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def load_cases(store) -> list:
-    """The bundled scenarios, stored in the bench database (the scenario lookup is pointed at them)."""
-    import deescal.app.roleplay as roleplay
-    from deescal.scenario_library.schema import Scenario
+def load_cases(ctx) -> list:
+    """The first bundled scenario of three categories, from the scenario library."""
+    from deescal.app.library import LibraryService
 
-    scenarios = {}
-    for name, index in CASES:
-        data = json.loads((BUNDLED / name).read_text())[index]
-        scenario = Scenario.from_dict(data)
-        cursor = store.execute(
-            "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, character_name, card,"
-            " source) VALUES (?, ?, ?, ?, ?, ?, ?, 'authored')",
-            (
-                scenario.case_id,
-                scenario.title,
-                scenario.category,
-                scenario.difficulty,
-                scenario.initial_tension,
-                scenario.character_profile.name,
-                json.dumps(scenario.to_dict()),
-            ),
-        )
-        scenarios[int(cursor.lastrowid)] = replace(scenario, id=int(cursor.lastrowid))
-    try:
-        import deescal.app.library  # noqa: F401 (the real library service, once it exists)
-    except ImportError:
-        roleplay.load_scenario = lambda ctx, key: scenarios[int(key)]
-    return list(scenarios.values())
+    library = ctx.service(LibraryService)
+    return [library.get(library.find_id(case_id)) for case_id in CASES]
 
 
 def bench_session(ctx, scenarios) -> dict:
@@ -212,7 +188,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         ctx = AppContext.open(home)
         try:
-            scenarios = load_cases(ctx.store)
+            scenarios = load_cases(ctx)
             results = bench_session(ctx, scenarios)
             results.update(bench_ui_stall(ctx, scenarios[0]))
         finally:

@@ -8,12 +8,11 @@ from deescal.ui.main_window import MainWindow
 from deescal.ui.widgets.conversation import ScoreChip
 from PySide6.QtCore import Qt
 
-from tests.app.roleplay_fixtures import CALM_LINES, store_scenario, use_scenarios
+from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
 
 
 @pytest.fixture
-def window(ctx, qtbot, monkeypatch):
-    use_scenarios(monkeypatch)
+def window(ctx, qtbot):
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     yield win
