@@ -124,6 +124,12 @@ class SpeechToText:
                 self._model = self._load()
             return self.load_seconds or 0.0
 
+    def warm_up(self) -> float:
+        """Loads the model and the voice-activity detector, so the trainee's first turn is not slower."""
+        seconds = self.load()
+        self.transcribe(np.zeros(SPEECH_RATE // 2, np.float32))
+        return seconds
+
     def _load(self):
         folder = check_model_dir(self.model_dir or default_model_dir())
         from faster_whisper import WhisperModel

@@ -57,6 +57,10 @@ def test_transcript_reports_timing(stt, spoken):
     assert set(transcript.to_dict()) >= {"text", "segments", "duration_s", "rtf"}
 
 
+def test_warm_up_loads_once(stt):
+    assert stt.loaded and stt.warm_up() == stt.load_seconds
+
+
 def test_silence_transcribes_to_nothing(stt):
     transcript = stt.transcribe(np.zeros(SPEECH_RATE * 2, np.float32))
     assert transcript.text == ""

@@ -319,7 +319,7 @@ class VoiceBar(QWidget):
             self._stt = self.voice.stt()
         if self._stt.loaded or self._model_error:
             return
-        worker = Worker(lambda _control, stt: stt.load(), self._stt)
+        worker = Worker(lambda _control, stt: stt.warm_up(), self._stt)
         worker.error.connect(self._model_failed)
         worker.start()
 
