@@ -324,6 +324,18 @@ class RoleplayService:
             return None
         return active.path
 
+    @property
+    def loaded_model(self) -> str | None:
+        """The name of the model in memory, if any."""
+        return self._model_name if self._model is not None else None
+
+    def preload(self) -> str:
+        """Loads the default model and the scorer ahead of the first session (e.g. when the page opens)."""
+        scorer_ready = self.pool.submit(get_scorer().warm_up)
+        llm, name = self.load_model(None, self.default_adapter())
+        scorer_ready.result()
+        return name
+
     def load_model(
         self, model: str | None = None, adapter: str | Path | None = None, progress: Progress | None = None
     ) -> tuple[LanguageModel, str]:

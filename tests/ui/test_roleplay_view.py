@@ -63,3 +63,12 @@ def test_unknown_scenario_is_reported_in_the_setup_panel(window, qtbot):
     qtbot.waitUntil(lambda: view.start_button.isEnabled() and view.setup_status.text() != "", timeout=30_000)
     qtbot.waitUntil(lambda: "b00020" in view.setup_status.text(), timeout=30_000)
     assert view.session is None and view.pages.currentIndex() == 0
+
+
+def test_an_open_page_loads_the_model_in_the_background(window, qtbot):
+    window.show()
+    view = window.show_page("Role-play")
+    assert view.service.loaded_model is None
+    qtbot.waitUntil(lambda: view.service.loaded_model == "gemma-3-270m-q4_k_m", timeout=120_000)
+    qtbot.waitUntil(lambda: view._preload is None, timeout=60_000)
+    assert view.start_button.isEnabled()

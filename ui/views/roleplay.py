@@ -21,8 +21,8 @@ from deescal.ui.widgets.conversation import ConversationView, ScoreChip
 from deescal.ui.widgets.tension_meter import TensionMeter
 from deescal.ui.widgets.voice_bar import VoiceBar
 from deescal.ui.worker import Worker
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 LAST_TRAINEE = "roleplay.last_trainee"
+PRELOAD_AFTER_MS = 800  # a page only flicked past does not load the model
 OUTCOME_TEXT = {
     "resolved": "Resolved: {name} has calmed down. Well done.",
     "escalated": "Escalated: {name} is out of control. The session is over.",
@@ -66,6 +67,24 @@ class RoleplayView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.refresh_setup()
+        self._preload: Worker | None = None
+        self._preload_asked = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._preload_asked:
+            self._preload_asked = True
+            QTimer.singleShot(PRELOAD_AFTER_MS, self._preload_if_still_here)
+
+    def _preload_if_still_here(self) -> None:
+        """Loads the model and scorer in the background once the page stays open, so Start is quick."""
+        if not self.isVisible() or self.session is not None or self._worker is not None:
+            self._preload_asked = False
+            return
+        self._preload = Worker(lambda control: self.service.preload())
+        self._preload.error.connect(lambda message: self.setup_status.setText(html.escape(message)))
+        self._preload.finished.connect(lambda: setattr(self, "_preload", None))
+        self._preload.start()
 
     # -- layout --------------------------------------------------------------------------------
     def _build_setup(self) -> QWidget:
@@ -419,6 +438,8 @@ class RoleplayView(QWidget):
 
     def shutdown(self) -> None:
         """Window closing: stop a running reply; an active session stays resumable."""
+        if self._preload is not None:
+            self._preload.wait(30_000)
         self.voice_bar.shutdown()
         self.speech.shutdown()
         if self._worker is not None:
