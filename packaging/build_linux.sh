@@ -3,10 +3,9 @@
 #
 # 1. PyInstaller builds the one-folder bundle dist/deescal-trainer from packaging/deescal.spec.
 # 2. packaging/linux_artifacts.py checks the bundle and writes dist/*.tar.gz and dist/*.deb.
-# 3. Last step: the .tar.gz is unpacked into a scratch folder and its `deescal selftest` runs with the
-#    network off (a new network namespace), an empty home and data folder, and the build's Python
-#    hidden (the venv and the interpreter's installation are covered by empty mounts). A failed check
-#    fails the build.
+# 3. Last step: the .tar.gz is unpacked into a scratch folder and packaging/linux/check_packaged_app.sh
+#    runs it with the network off, an empty home and data folder, and the build's Python hidden: its
+#    version, its window under Xvfb, then `deescal selftest`. A failed check fails the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -38,15 +37,9 @@ case "$base_prefix" in /usr | /usr/local) ;; *) hide+=("$base_prefix") ;; esac
 for dir in /usr/lib/python3* /usr/local/lib/python3*; do [ -d "$dir" ] && hide+=("$dir"); done
 userns=()
 [ "$(id -u)" -eq 0 ] || userns=(--map-root-user)
-# shellcheck disable=SC2016  # $1 and $@ belong to the inner shell
-env -i HOME="$scratch/home" DEESCAL_HOME="$scratch/data" PATH=/usr/bin:/bin LANG=C.UTF-8 \
-    QT_QPA_PLATFORM=offscreen \
-    unshare "${userns[@]}" --net --mount sh -c '
-        app=$1; shift
-        for dir in "$@"; do mount -t tmpfs -o ro none "$dir"; done
-        if python3 -c pass 2>/dev/null; then echo "a Python is still usable: the check proves nothing" >&2; exit 1; fi
-        "$app" --version && exec "$app" selftest
-    ' selftest-sh "$app" "${hide[@]}" 2>&1 | tee dist/selftest.txt
+env -i HOME="$scratch/home" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+    unshare "${userns[@]}" --net --mount \
+    sh packaging/linux/check_packaged_app.sh "$app" "$scratch" "${hide[@]}" 2>&1 | tee dist/selftest.txt
 if ! grep -qx "deescal $version" dist/selftest.txt; then
     echo "the packaged app does not report version $version (package metadata missing?)" >&2
     exit 1

@@ -90,9 +90,22 @@ def test_problems_lists_missing_paths_and_cuda_libraries(tmp_path):
     ]
 
 
-def test_linux_build_script_is_valid_bash_and_ends_with_the_offline_selftest():
-    script = layout.REPO / "packaging" / "build_linux.sh"
-    subprocess.run(["bash", "-n", str(script)], check=True)
-    text = script.read_text(encoding="utf-8")
-    assert text.index("linux_artifacts.py") < text.index("unshare") < text.index("selftest-sh")
-    assert '"$app" --version && exec "$app" selftest' in text
+def test_linux_build_ends_with_the_offline_check_of_the_unpacked_archive():
+    build = layout.REPO / "packaging" / "build_linux.sh"
+    check = layout.REPO / "packaging" / "linux" / "check_packaged_app.sh"
+    subprocess.run(["bash", "-n", str(build)], check=True)
+    subprocess.run(["sh", "-n", str(check)], check=True)
+    text = build.read_text(encoding="utf-8")
+    last_step = text.index("unshare")
+    assert (
+        text.index("PyInstaller")
+        < text.index("linux_artifacts.py")
+        < text.index('tar -xzf "$tarball"')
+        < last_step
+    )
+    assert "--net --mount" in text[last_step:] and "check_packaged_app.sh" in text[last_step:]
+    lines = [
+        line for line in check.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
+    assert lines[-1].endswith('exec "$app" selftest')
+    assert any(line.startswith("for dir in") and "mount -t tmpfs" in line for line in lines)
