@@ -57,7 +57,6 @@ class VoiceBar(QWidget):
         prefs = self.voice.settings
         self.capture = MicrophoneCapture(self)
         self.capture.device_id = prefs.input_device
-        self._stt: SpeechToText | None = None
         self._queue: list[np.ndarray] = []
         self._transcribing: Worker | None = None
         self._model_error: str | None = None
@@ -279,11 +278,9 @@ class VoiceBar(QWidget):
     def _transcribe_next(self) -> None:
         if self._transcribing is not None or not self._queue:
             return
-        if self._stt is None:
-            self._stt = self.voice.stt()
         audio = self._queue.pop(0)
         self.show_status("Transcribing…")
-        worker = Worker(_transcribe, self._stt, audio)
+        worker = Worker(_transcribe, self.voice.stt(), audio)  # the model chosen in Settings now
         worker.result.connect(self._transcribed)
         worker.error.connect(self._transcription_failed)
         worker.finished.connect(self._transcription_done)
@@ -315,11 +312,10 @@ class VoiceBar(QWidget):
         self._update_availability()
 
     def _preload_model(self) -> None:
-        if self._stt is None:
-            self._stt = self.voice.stt()
-        if self._stt.loaded or self._model_error:
+        stt = self.voice.stt()
+        if stt.loaded:
             return
-        worker = Worker(lambda _control, stt: stt.warm_up(), self._stt)
+        worker = Worker(lambda _control, model: model.warm_up(), stt)
         worker.error.connect(self._model_failed)
         worker.start()
 
@@ -335,9 +331,9 @@ class VoiceBar(QWidget):
             QApplication.instance().installEventFilter(self)
             self._filter_installed = True
         if self.capture.unavailable_reason() is None:
+            self._model_error = None  # the model may have been changed in Settings since: try it again
+            self._update_availability()
             self._preload_model()
-        if self.hands_free_box.isChecked() and self.voice_input_available:
-            self.capture.start_hands_free()
 
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self._filter_installed:
