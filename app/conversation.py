@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from deescal.app.persona import render_messages, render_prompt, speaker_tag
+from deescal.app.persona import offered_fact, render_messages, render_prompt, speaker_tag
 from deescal.scenario_library.schema import Scenario
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,13 @@ class Conversation:
         self.reply_tensions.append(tension)
 
     # -- prompts -------------------------------------------------------------------------------
-    def render(self, model: PromptModel, tension: float) -> str:
-        history = self.history[self.window_start :]
+    def _window(self) -> tuple[list[tuple[str, str]], list[float]]:
+        """The dialogue the model sees verbatim, and the tensions of the replies in it."""
         replies_before = sum(1 for role, _ in self.history[: self.window_start] if role == "civilian")
-        tensions = self.reply_tensions[replies_before:]
+        return self.history[self.window_start :], self.reply_tensions[replies_before:]
+
+    def render(self, model: PromptModel, tension: float) -> str:
+        history, tensions = self._window()
         if model.prompt_style == "chat":
             messages = render_messages(self.scenario, history, tension, self.revealed, tensions, self.summary)
             return model.format_chat(messages)
@@ -85,6 +88,11 @@ class Conversation:
         while model.count_tokens(prompt) > budget and self._summarise_more():
             prompt = self.render(model, tension)
         return prompt
+
+    def offered_fact(self) -> str | None:
+        """The hidden fact the coming reply is invited to tell, as the prompt offers it."""
+        history, tensions = self._window()
+        return offered_fact(self.scenario, history, self.revealed, tensions, self.summary)
 
     def tension_free_head(self, model: PromptModel) -> str:
         """The start of the next prompt that does not depend on the tension (can be evaluated early)."""

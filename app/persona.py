@@ -9,6 +9,7 @@ That lets llama.cpp reuse its KV cache for everything before them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from deescal.scenario_library.schema import Scenario
 
@@ -43,14 +44,61 @@ def mood_for(tension: float) -> str:
     return _MOODS[-1][1]
 
 
-def facts_to_reveal(scenario: Scenario, tension: float, revealed_facts: list[str] | None) -> list[str]:
-    """Hidden facts the civilian now trusts the officer enough to tell, not yet told."""
-    told = set(revealed_facts or [])
-    return [
-        fact.text
-        for fact in scenario.hidden_facts
-        if tension <= fact.reveal_at_tension and fact.text not in told
-    ]
+def fact_to_offer(scenario: Scenario, tension: float, told: set[str] | list[str]) -> str | None:
+    """The hidden fact the civilian now trusts the officer enough to tell: the easiest one not yet told.
+
+    One at a time, as people open up; the cue for it stays in the transcript of that turn.
+    """
+    ready = [f for f in scenario.hidden_facts if tension <= f.reveal_at_tension and f.text not in told]
+    return max(ready, key=lambda fact: fact.reveal_at_tension).text if ready else None
+
+
+@dataclass(frozen=True)
+class _ReplyCue:
+    tension: float | None  # the tension the reply was (or will be) spoken under, if known
+    fact: str | None  # the hidden fact offered for that reply
+
+
+def _reply_cues(
+    scenario: Scenario,
+    history: list[tuple[str, str]],
+    tension: float,
+    revealed_facts: list[str] | None,
+    turn_tensions: list[float] | None,
+    summary: str | None,
+) -> list[_ReplyCue]:
+    """The cue of every civilian reply in ``history``, then of the coming one.
+
+    A fact is offered once the tension *before* the officer's line (trust earned in earlier turns)
+    is low enough, so the offer does not depend on how the new line scores and can be evaluated
+    while it is being scored. A fact counts as told once the reply it was offered for mentions it.
+    Everything is derived from the dialogue, so earlier turns render exactly as they did live.
+    """
+    told = set(revealed_facts or []) if summary else set()  # facts told before the summarised part
+    cues = []
+    replies = [text for role, text in history if role == "civilian"]
+    trust: float | None = None if summary else scenario.initial_tension
+    for n, reply in enumerate(replies):
+        known = turn_tensions[n] if turn_tensions is not None and n < len(turn_tensions) else None
+        fact = fact_to_offer(scenario, trust, told) if trust is not None and known is not None else None
+        if fact and mentions_fact(reply, fact):
+            told.add(fact)
+        cues.append(_ReplyCue(known, fact))
+        trust = known
+    told |= set(revealed_facts or [])
+    cues.append(_ReplyCue(tension, fact_to_offer(scenario, trust, told) if trust is not None else None))
+    return cues
+
+
+def offered_fact(
+    scenario: Scenario,
+    history: list[tuple[str, str]],
+    revealed_facts: list[str] | None = None,
+    turn_tensions: list[float] | None = None,
+    summary: str | None = None,
+) -> str | None:
+    """The hidden fact the coming reply is invited to tell (the one :func:`render_prompt` offers)."""
+    return _reply_cues(scenario, history, 0.0, revealed_facts, turn_tensions, summary)[-1].fact
 
 
 def _card(scenario: Scenario) -> str:
@@ -88,8 +136,8 @@ def _cue(scenario: Scenario, tension: float) -> str:
     return f"({speaker_tag(scenario)} sounds {mood_for(tension)}.)"
 
 
-def _reveal_cue(scenario: Scenario, facts: list[str]) -> str:
-    return f"({speaker_tag(scenario)} trusts the officer enough to admit: {' '.join(facts)})"
+def _reveal_cue(scenario: Scenario, fact: str) -> str:
+    return f"({speaker_tag(scenario)} trusts the officer enough to admit: {fact})"
 
 
 def _completion_prompt(
@@ -100,6 +148,7 @@ def _completion_prompt(
     turn_tensions: list[float] | None,
     summary: str | None,
 ) -> str:
+    cues = _reply_cues(scenario, history, tension, revealed_facts, turn_tensions, summary)
     parts = [_card(scenario), ""]
     if summary:
         parts += [f"(Earlier: {summary})", ""]
@@ -107,13 +156,14 @@ def _completion_prompt(
     for role, text in history:
         if role == "officer":
             parts.append(f"{OFFICER_TAG}: {text}")
-        else:
-            known = turn_tensions is not None and replies < len(turn_tensions)
-            parts.append(f"{_tag(scenario, turn_tensions[replies] if known else None)} {text}")
-            replies += 1
-    facts = facts_to_reveal(scenario, tension, revealed_facts)
-    if facts:
-        parts.append(_reveal_cue(scenario, facts))
+            continue
+        cue = cues[replies]
+        if cue.fact:
+            parts.append(_reveal_cue(scenario, cue.fact))
+        parts.append(f"{_tag(scenario, cue.tension)} {text}")
+        replies += 1
+    if cues[-1].fact:
+        parts.append(_reveal_cue(scenario, cues[-1].fact))
     parts.append(_tag(scenario, tension))
     return "\n".join(parts)
 
@@ -135,27 +185,22 @@ def render_messages(
     )
     if summary:
         system += f"\n\nEarlier in this encounter: {summary}"
+    cues = _reply_cues(scenario, history, tension, revealed_facts, turn_tensions, summary)
     messages = [{"role": "system", "content": system}]
-    officer_lines = sum(1 for role, _ in history if role == "officer")
-    seen_officer = 0
-    for role, text in history:
-        if role == "officer":
-            seen_officer += 1
-            is_last = seen_officer == officer_lines
-            if is_last:
-                cue = _cue(scenario, tension)
-                facts = facts_to_reveal(scenario, tension, revealed_facts)
-                if facts:
-                    cue += "\n" + _reveal_cue(scenario, facts)
-            elif turn_tensions is not None and seen_officer - 1 < len(turn_tensions):
-                cue = _cue(scenario, turn_tensions[seen_officer - 1])
-            else:
-                cue = ""
-            messages.append(
-                {"role": "user", "content": f"{OFFICER_TAG}: {text}" + (f"\n{cue}" if cue else "")}
-            )
-        else:
+    replies = 0
+    for n, (role, text) in enumerate(history):
+        if role != "officer":
             messages.append({"role": "assistant", "content": text})
+            replies += 1
+            continue
+        answered = n + 1 < len(history) and history[n + 1][0] == "civilian"
+        cue = cues[replies] if answered else cues[-1] if n == len(history) - 1 else None
+        content = f"{OFFICER_TAG}: {text}"
+        if cue is not None and cue.tension is not None:
+            content += "\n" + _cue(scenario, cue.tension)
+        if cue is not None and cue.fact:
+            content += "\n" + _reveal_cue(scenario, cue.fact)
+        messages.append({"role": "user", "content": content})
     return messages
 
 
@@ -175,6 +220,8 @@ def render_prompt(
     ``turn_tensions`` (optional) are the tensions of the earlier civilian replies, in order, so their
     cues are kept in the transcript (which keeps the prompt prefix identical between turns).
     ``summary`` (optional) stands in for early turns left out when the context fills up.
+    A hidden fact is offered (one at a time, until a reply mentions it) once the tension before the
+    officer's line is at or below its ``reveal_at_tension``; ``revealed_facts`` are not offered.
     ``'chat'`` renders :func:`render_messages` as generic ChatML; the role-play engine applies the
     model's own chat template to the messages instead.
     """

@@ -25,7 +25,6 @@ from deescal.app.errors import UserFacingError
 from deescal.app.persona import (
     STOP_SEQUENCES,
     clean_reply,
-    facts_to_reveal,
     fallback_reply,
     is_echo,
     mentions_fact,
@@ -213,7 +212,7 @@ class RoleplaySession:
         on_token: Callable[[str], None] | None,
         cancelled: Callable[[], bool] | None,
     ) -> TurnResult:
-        offered = facts_to_reveal(self.scenario, self.tension, self.revealed)
+        offered = self.conversation.offered_fact()
         self._first_token_at = None
         turn_seed = self.seed + len(self.history)
         generation = self._generate(turn_seed, on_token, cancelled)
@@ -229,7 +228,7 @@ class RoleplaySession:
                 result.cancelled = True
                 return result
             reply = clean_reply(generation.text) or fallback_reply(self.tension)
-        newly = [fact for fact in offered if mentions_fact(reply, fact)]
+        newly = [offered] if offered and mentions_fact(reply, offered) else []
         self.revealed.extend(newly)
         first = None if self._first_token_at is None else self._first_token_at - start
         latency = time.perf_counter() - start

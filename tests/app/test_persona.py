@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from deescal.app.persona import STOP_SEQUENCES, clean_reply, facts_to_reveal, render_messages, render_prompt
+from deescal.app.persona import (
+    STOP_SEQUENCES,
+    clean_reply,
+    fact_to_offer,
+    offered_fact,
+    render_messages,
+    render_prompt,
+)
 from deescal.scenario_library.schema import Scenario
 
 CARD = {
@@ -55,13 +62,40 @@ def test_prompt_is_deterministic_and_extends_the_previous_turn(scenario):
     assert turn2.startswith(turn1)
 
 
-def test_hidden_facts_only_below_their_threshold_and_only_once(scenario):
-    history = [("officer", "What should I call you?")]
-    assert "knife" not in render_prompt(scenario, history, 6.0)
-    assert "knife" in render_prompt(scenario, history, 3.5)
+def _after(reply_tension: float) -> tuple[list[tuple[str, str]], list[float]]:
+    """A dialogue whose last reply was spoken at ``reply_tension``, ending with a new officer line."""
+    return [("officer", "Hi."), ("civilian", "Hm."), ("officer", "What should I call you?")], [reply_tension]
+
+
+def test_hidden_facts_are_offered_once_trust_was_earned_one_at_a_time(scenario):
+    first_line = [("officer", "What should I call you?")]
+    assert "knife" not in render_prompt(scenario, first_line, 1.0)  # no trust before the first line
+    history, tensions = _after(6.0)
+    assert "knife" not in render_prompt(scenario, history, 1.0, turn_tensions=tensions)
+    history, tensions = _after(3.5)
+    offer = render_prompt(scenario, history, 5.0, turn_tensions=tensions)
+    assert "admit: He carries a folding knife" in offer and "counsellor" not in offer
     told = ["He carries a folding knife for work."]
-    assert "knife" not in render_prompt(scenario, history, 3.5, revealed_facts=told)
-    assert facts_to_reveal(scenario, 1.0, told) == ["He stopped seeing his counsellor."]
+    assert "knife" not in render_prompt(scenario, history, 3.5, revealed_facts=told, turn_tensions=tensions)
+    history, tensions = _after(1.0)
+    assert "counsellor" in render_prompt(scenario, history, 1.0, revealed_facts=told, turn_tensions=tensions)
+    assert offered_fact(scenario, history, told, tensions) == "He stopped seeing his counsellor."
+    assert fact_to_offer(scenario, 1.0, told + ["He stopped seeing his counsellor."]) is None
+
+
+def test_the_offer_does_not_depend_on_the_new_score_and_stays_in_the_transcript(scenario):
+    history, tensions = _after(3.0)
+    calm, angry = (render_prompt(scenario, history, t, turn_tensions=tensions) for t in (1.0, 9.0))
+    head = calm[: len(calm) - len("Darnell (calm):")]
+    assert angry.startswith(head) and "admit: He carries a folding knife" in head
+    told = ["He carries a folding knife for work."]
+    later = history + [
+        ("civilian", "I have a folding knife, for work."),
+        ("officer", "Thanks for telling me."),
+    ]
+    second = render_prompt(scenario, later, 1.5, revealed_facts=told, turn_tensions=tensions + [1.0])
+    assert second.startswith(calm)  # the offer stays where it was: the KV cache is reused
+    assert second.endswith("admit: He stopped seeing his counsellor.)\nDarnell (calm):")
 
 
 def test_chat_messages_put_the_card_in_the_system_prompt(scenario):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
@@ -161,13 +160,14 @@ def test_long_session_summarises_early_turns_and_keeps_the_prefix_stable(service
     assert session.prompt().startswith(prompt.rsplit("\n", 1)[0])  # the window did not move again
 
 
-def test_hidden_fact_counts_only_when_trust_is_earned_and_told(service):
+def test_hidden_fact_counts_only_when_trust_was_earned_and_told(service):
     scenario = store_scenario(service.ctx.store, case_id="rp-facts")
     model = ScriptedModelNotLlama(
         [
             "Stay back. I know what I'm doing.",
-            "Okay. I have a folding knife on my belt, for work.",
             "I'm tired.",
+            "Okay. I have a folding knife on my belt, for work.",
+            "That's all there is.",
         ]
     )
     session_id = db.create_session(
@@ -180,21 +180,19 @@ def test_hidden_fact_counts_only_when_trust_is_earned_and_told(service):
         initial_tension=6,
     )
     session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
-    first = session.officer_turn(CALM_LINES[0])  # tension still above 4: not offered, not counted
-    assert first.tension > 4 and first.revealed == [] and "knife" not in model.prompts[0]
+    first = session.officer_turn(CALM_LINES[0])
+    assert first.tension > 4 and "trusts the officer" not in model.prompts[0]
     session.tension = 3.0
-    second = session.officer_turn(CALM_LINES[1])
-    assert "trusts the officer enough" in model.prompts[1] and second.revealed == [
-        scenario.hidden_facts[0].text
-    ]
+    second = session.officer_turn(CALM_LINES[1])  # calm now, but trust comes from earlier turns
+    assert second.tension < 4 and "trusts the officer" not in model.prompts[1]
+    third = session.officer_turn(CALM_LINES[2])
+    assert "admit: He carries a folding knife" in model.prompts[2]
+    assert third.revealed == [scenario.hidden_facts[0].text]
     stored = db.session_transcript(service.ctx.store, session_id)
     assert stored["revealed_facts"] == [scenario.hidden_facts[0].text]
-    session.officer_turn(CALM_LINES[2])
-    assert "trusts the officer enough" not in model.prompts[2]  # told once: not pushed again
-    assert (
-        json.loads(db.session_row(service.ctx.store, session_id)["revealed_facts"])
-        == stored["revealed_facts"]
-    )
+    session.officer_turn("Thank you for telling me that.")
+    assert "trusts the officer" not in model.prompts[3].split("\n")[-2]  # told once: not offered again
+    assert model.prompts[3].startswith(model.prompts[2])  # the offer stays in the transcript
 
 
 @pytest.fixture(scope="module")
