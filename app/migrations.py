@@ -176,6 +176,28 @@ MIGRATIONS: list[str] = [
         SELECT trim(json_each.value), scenarios.id FROM scenarios, json_each(scenarios.tags)
         WHERE trim(json_each.value) != '';
     """,
+    # 4: covering indexes for the library list. The ``card`` column sits before ``source`` in each
+    # row and is kilobytes long, so reading ``source`` from the table walks overflow pages; at
+    # 150,000 scenarios a filtered list took over 100 ms. These indexes hold every listed column.
+    """
+    DROP INDEX scenarios_by_title;
+    DROP INDEX scenarios_by_category;
+    DROP INDEX scenarios_by_difficulty;
+    DROP INDEX scenarios_by_tension;
+    DROP INDEX scenarios_by_source;
+    CREATE INDEX scenarios_list_by_title ON scenarios(
+        title COLLATE NOCASE, id, category, difficulty, initial_tension, source, case_id, character_name, tags);
+    CREATE INDEX scenarios_list_by_category ON scenarios(
+        category, title COLLATE NOCASE, id, difficulty, initial_tension, source, case_id, character_name, tags);
+    CREATE INDEX scenarios_list_by_difficulty ON scenarios(
+        difficulty, title COLLATE NOCASE, id, category, initial_tension, source, case_id, character_name, tags);
+    CREATE INDEX scenarios_list_by_tension ON scenarios(
+        initial_tension, title COLLATE NOCASE, id, category, difficulty, source, case_id, character_name, tags);
+    CREATE INDEX scenarios_list_by_source ON scenarios(
+        source, title COLLATE NOCASE, id, category, difficulty, initial_tension, case_id, character_name, tags);
+    CREATE INDEX scenarios_list_by_id ON scenarios(
+        id, title COLLATE NOCASE, category, difficulty, initial_tension, source, case_id, character_name, tags);
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
