@@ -59,6 +59,13 @@ class Conversation:
         """The line being answered and the civilian's recent replies (a reply must not parrot them)."""
         return [self.history[-1][1]] + [text for role, text in self.history[-7:] if role == "civilian"]
 
+    def with_draft(self, draft: str) -> Conversation:
+        """A copy with ``draft`` as the next officer line (this conversation is left untouched)."""
+        copy = Conversation(self.scenario)
+        copy.history, copy.reply_tensions = [*self.history, ("officer", draft)], list(self.reply_tensions)
+        copy.revealed, copy.summary, copy.window_start = list(self.revealed), self.summary, self.window_start
+        return copy
+
     def add_officer(self, text: str) -> None:
         self.history.append(("officer", text))
 

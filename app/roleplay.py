@@ -122,6 +122,21 @@ class RoleplaySession:
         """Evaluates the scenario card now, so the first reply only processes the trainee's line."""
         self.model.prefill(self.conversation.tension_free_head(self.model))
 
+    def prepare(self, draft: str) -> int:
+        """Evaluates the officer line being typed, so only its last words are left when it is sent.
+
+        Call it (off the UI thread) while the trainee types; returns how many tokens were evaluated.
+        """
+        draft = " ".join(draft.split())
+        if self.status != "active" or not draft or len(draft) > MAX_OFFICER_CHARS:
+            return 0
+        head = self.conversation.with_draft(draft).tension_free_head(self.model)
+        start = head.rfind(draft)
+        if start < 0:
+            return 0
+        settled = draft.rsplit(" ", 1)[0] if " " in draft else ""  # the last word may still change
+        return self.model.prefill(head[: start + len(settled)])
+
     # -- turns ---------------------------------------------------------------------------------
     def officer_turn(
         self,

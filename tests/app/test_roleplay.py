@@ -127,6 +127,16 @@ def test_killed_process_leaves_a_resumable_session(service, home):
     assert after.reply and len(db.turns(service.ctx.store, session_id)) == 6
 
 
+def test_a_line_read_while_typed_leaves_only_its_end_to_evaluate(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-typing")
+    session = service.start(scenario.id, seed=19)
+    line = CALM_LINES[1]
+    assert session.prepare(line[:20]) > 0 and session.prepare(line[:-10]) > 0
+    assert session.history == []  # preparing records nothing
+    result = session.officer_turn(line)
+    assert result.generation.evaluated_tokens <= 6 and result.reply
+
+
 def test_ended_session_cannot_be_resumed(service):
     scenario = store_scenario(service.ctx.store, case_id="rp-ended")
     session = service.start(scenario.id, seed=17)

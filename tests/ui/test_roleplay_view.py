@@ -31,6 +31,14 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
     assert "Darnell Whitaker" in view.card.text() and "Tension 6.0" in view.meter.format()
 
+    prepared: list[int] = []
+    prepare = view.session.prepare
+    view.session.prepare = lambda draft: prepared.append(prepare(draft)) or prepared[-1]
+    qtbot.keyClicks(view.input, CALM_LINES[0][:40])
+    qtbot.waitUntil(lambda: bool(prepared) and view._preparing is None, timeout=30_000)  # read during a pause
+    assert prepared[0] > 0
+    view.input.clear()
+
     streamed: list[str] = []
     original = view.conversation.update_civilian
     view.conversation.update_civilian = lambda label, name, text: (

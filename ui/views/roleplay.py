@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 LAST_TRAINEE = "roleplay.last_trainee"
 PRELOAD_AFTER_MS = 800  # a page only flicked past does not load the model
+DRAFT_PAUSE_MS = 150  # a pause in typing this long lets the model read the line so far
 OUTCOME_TEXT = {
     "resolved": "Resolved: {name} has calmed down. Well done.",
     "escalated": "Escalated: {name} is out of control. The session is over.",
@@ -69,6 +70,7 @@ class RoleplayView(QWidget):
         self.refresh_setup()
         self._preload: Worker | None = None
         self._preload_asked = False
+        self._preparing: Worker | None = None
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -156,6 +158,11 @@ class RoleplayView(QWidget):
         self.input = QLineEdit()
         self.input.setPlaceholderText("Say something as the officer and press Enter")
         self.input.returnPressed.connect(self._send_from_input)
+        self.input.textEdited.connect(lambda _text: self._draft_timer.start())
+        self._draft_timer = QTimer(self)  # the model reads the line while it is typed (see _prepare)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_PAUSE_MS)
+        self._draft_timer.timeout.connect(self._prepare)
         self.send_button = QPushButton("Send")
         self.send_button.clicked.connect(self._send_from_input)
         self.cancel_button = QPushButton("Stop reply")
@@ -307,6 +314,15 @@ class RoleplayView(QWidget):
     def _name(self) -> str:
         return self.session.scenario.character_profile.name.split()[0] if self.session else "Civilian"
 
+    def _prepare(self) -> None:
+        """Evaluates the line being typed during a pause, so the reply starts sooner after Enter."""
+        session, text = self.session, self.input.text()
+        if session is None or session.status != "active" or self._busy() or self._preparing is not None:
+            return
+        self._preparing = Worker(lambda control: session.prepare(text))
+        self._preparing.finished.connect(lambda: setattr(self, "_preparing", None))
+        self._preparing.start()
+
     def _send_from_input(self) -> None:
         if self.send_text(self.input.text()):
             self.input.clear()
@@ -438,8 +454,10 @@ class RoleplayView(QWidget):
 
     def shutdown(self) -> None:
         """Window closing: stop a running reply; an active session stays resumable."""
-        if self._preload is not None:
-            self._preload.wait(30_000)
+        self._draft_timer.stop()
+        for worker in (self._preload, self._preparing):
+            if worker is not None:
+                worker.wait(30_000)
         self.voice_bar.shutdown()
         self.speech.shutdown()
         if self._worker is not None:
