@@ -238,7 +238,9 @@ class RoleplaySession:
         reply = clean_reply(generation.text)
         if not reply or is_echo(reply, self.conversation.recent_lines()):
             log.info("session %s: unusable reply %r, trying once more", self.id, generation.text)
-            generation = self._generate(turn_seed + 7919, on_token, cancelled, temperature=0.9)
+            generation = self._generate(
+                turn_seed + 7919, on_token, cancelled, temperature=0.9, avoid_start=reply
+            )
             if generation.finish == "cancelled":
                 result.cancelled = True
                 return result
@@ -274,6 +276,7 @@ class RoleplaySession:
         on_token: Callable[[str], None] | None,
         cancelled: Callable[[], bool] | None,
         temperature: float = 0.7,
+        avoid_start: str | None = None,
     ) -> Generation:
         prompt = self.prompt()
         streamed: list[str] = []
@@ -294,6 +297,7 @@ class RoleplaySession:
             on_text=forward,
             cancelled=cancelled,
             enough=reply_is_complete,
+            avoid_start=avoid_start,
         )
 
     def end(self, status: str = "ended") -> None:

@@ -187,11 +187,13 @@ class LanguageModel:
         on_text: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         enough: Callable[[str], bool] | None = None,
+        avoid_start: str | None = None,
     ) -> Generation:
         """Generates one reply, streaming pieces to ``on_text``; ``enough(text)`` may end it early.
 
         ``cancelled()`` is polled after every piece; a cancelled reply returns what was produced so
         far with ``finish='cancelled'``. Only the prompt tokens missing from the KV cache are evaluated.
+        ``avoid_start`` bans the first token of that text (a retry that must not say the same again).
         """
         with self._lock:
             self._require_open()
@@ -214,6 +216,7 @@ class LanguageModel:
                 min_p=0.05,
                 repeat_penalty=1.1,
                 seed=seed,
+                logit_bias=self._ban_start(avoid_start),
             )
             text, first, finish = "", None, "length"
             try:
@@ -244,6 +247,12 @@ class LanguageModel:
                 latency_s=time.perf_counter() - start,
                 finish=finish,
             )
+
+    def _ban_start(self, text: str | None) -> dict[int, float] | None:
+        if not text or not text.strip():
+            return None
+        tokens = self._llama.tokenize((" " + text.strip()).encode("utf-8"), add_bos=False, special=False)
+        return {tokens[0]: -100.0} if tokens else None
 
     def _require_open(self) -> None:
         if self._closed:

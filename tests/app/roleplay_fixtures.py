@@ -59,6 +59,7 @@ class ScriptedModelNotLlama:
     def __init__(self, replies: list[str]) -> None:
         self.replies = list(replies)
         self.prompts: list[str] = []
+        self.calls: list[dict] = []
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -68,6 +69,7 @@ class ScriptedModelNotLlama:
 
     def generate(self, prompt: str, **kwargs) -> Generation:
         self.prompts.append(prompt)
+        self.calls.append(kwargs)
         text = self.replies.pop(0)
         if kwargs.get("on_text"):
             kwargs["on_text"](text)

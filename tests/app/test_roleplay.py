@@ -11,6 +11,7 @@ import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.app.persona import clean_reply
 from deescal.app.roleplay import RoleplayService, RoleplaySession
 
 from tests.app.roleplay_fixtures import (
@@ -203,6 +204,24 @@ def test_hidden_fact_counts_only_when_trust_was_earned_and_told(service):
     session.officer_turn("Thank you for telling me that.")
     assert "trusts the officer" not in model.prompts[3].split("\n")[-2]  # told once: not offered again
     assert model.prompts[3].startswith(model.prompts[2])  # the offer stays in the transcript
+
+
+def test_a_reply_that_parrots_the_officer_is_generated_again_differently(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-echo")
+    model = ScriptedModelNotLlama([f" {CALM_LINES[0]}", " Who are you? Stay back."])
+    session_id = db.create_session(
+        service.ctx.store,
+        scenario_id=scenario.id,
+        trainee=None,
+        model_name="scripted",
+        adapter_path=None,
+        seed=1,
+        initial_tension=6,
+    )
+    session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
+    result = session.officer_turn(CALM_LINES[0])
+    assert result.reply == "Who are you? Stay back."
+    assert model.calls[1]["avoid_start"] == clean_reply(CALM_LINES[0]) and model.calls[1]["temperature"] > 0.7
 
 
 @pytest.fixture(scope="module")

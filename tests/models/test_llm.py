@@ -84,3 +84,9 @@ def test_a_closed_model_raises_instead_of_crashing(embedded_path):  # noqa: F811
     model.close()
     with pytest.raises(ModelError, match="was unloaded"):
         model.generate(PROMPT, max_tokens=2)
+
+
+def test_avoid_start_makes_a_retry_begin_differently(llm):  # noqa: F811
+    first = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, temperature=0.0)
+    again = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, temperature=0.0, avoid_start=first.text)
+    assert first.text.split()[0] != again.text.split()[0]
