@@ -26,6 +26,7 @@ CHECKS: list[tuple[str, str]] = [
     ("language model", "deescal.models.llm:check_language_model"),
     ("scenario library", "deescal.app.library.selftest_check:check_library"),
     ("scorer", "deescal.app.scoring.selftest_check:check_scorer"),
+    ("metrics", "deescal.app.metrics.selftest_check:check_metrics"),
 ]
 
 

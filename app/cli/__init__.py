@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "sessions",
     "models",
     "scenarios",
+    "finetune",
+    "eval",
 ]
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,159 @@
+"""``deescal finetune``: train a LoRA adapter on reviewed transcripts, export it as GGUF, register it.
+
+Ctrl+C saves a checkpoint and exits; ``deescal finetune --resume`` continues to the same step count.
+On a multi-GPU server, prepare with ``--prepare-only`` and train with
+``accelerate launch -m deescal.finetune.train <job folder>``, then ``deescal finetune --resume``
+exports and registers the adapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from deescal.app.cli.common import add_json_flag, open_context, print_json
+from deescal.app.errors import UserFacingError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "finetune",
+        help="fine-tune the role-play model (LoRA) on transcripts and approved sessions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data = parser.add_argument_group("training data")
+    data.add_argument("--transcripts", metavar="DIR", help="folder of DeEscalWild transcript CSV files")
+    data.add_argument(
+        "--approved", action="store_true", help="use the role-play sessions instructors approved"
+    )
+    data.add_argument("--limit-files", type=int, metavar="N", help="use at most N transcript files")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, metavar="N", help="optimizer steps to train (default: 1 epoch)")
+    length.add_argument("--epochs", type=float, metavar="E", help="passes over the training split")
+    parser.add_argument(
+        "--out", metavar="ADAPTER.gguf", help="where to write the adapter (default: data folder)"
+    )
+    parser.add_argument("--name", help="adapter name in the app (default: the output file name)")
+    parser.add_argument("--model", help="registered model to fine-tune (default: the default model)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the interrupted run (with --out: export it there)"
+    )
+    parser.add_argument("--merge", action="store_true", help="also write a merged standalone GGUF model")
+    parser.add_argument("--make-active", action="store_true", help="use the new adapter for role-play")
+    parser.add_argument("--prepare-only", action="store_true", help="prepare the job folder and stop")
+    tuning = parser.add_argument_group("training settings")
+    tuning.add_argument("--batch-size", type=int, default=4, help="sequences per micro-batch (default 4)")
+    tuning.add_argument("--grad-accum", type=int, default=4, help="micro-batches per step (default 4)")
+    tuning.add_argument(
+        "--max-length", type=int, default=384, help="tokens per training sequence (default 384)"
+    )
+    tuning.add_argument("--lr", type=float, default=2e-4, help="learning rate (default 2e-4)")
+    tuning.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16; alpha = 2 x rank)")
+    tuning.add_argument("--checkpoint-every", type=int, default=50, metavar="N", help="steps (default 50)")
+    tuning.add_argument("--eval-every", type=int, default=50, metavar="N", help="validation every N steps")
+    tuning.add_argument("--seed", type=int, default=1234, help="split and training seed (default 1234)")
+    tuning.add_argument("--threads", type=int, help="CPU threads (default: one per core)")
+    tuning.add_argument(
+        "--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: CUDA if present"
+    )
+    add_json_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def _config(args: argparse.Namespace) -> dict:
+    return {
+        "max_steps": args.steps,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "grad_accum": args.grad_accum,
+        "max_length": args.max_length,
+        "learning_rate": args.lr,
+        "lora_r": args.rank,
+        "lora_alpha": 2 * args.rank,
+        "checkpoint_every": args.checkpoint_every,
+        "eval_every": args.eval_every,
+        "threads": args.threads,
+        "device": args.device,
+    }
+
+
+def _print_step(event: dict, quiet: bool) -> None:
+    if quiet:
+        return
+    if event.get("event") == "status":
+        print(event["text"], flush=True)
+    elif event.get("event") == "step":
+        val = f"  val {event['val_loss']:.3f}" if event.get("val_loss") is not None else ""
+        eta = int(event["eta_s"])
+        print(
+            f"step {event['step']}/{event['total']}  loss {event['loss']:.3f}{val}  "
+            f"eta {eta // 60}:{eta % 60:02d}",
+            flush=True,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    from deescal.finetune.job import JobSpec, finish_job, job_dir, prepare_job, read_job, run_training
+    from deescal.models.registry import ModelRegistry
+
+    ctx = open_context(args)
+    try:
+        folder = job_dir(ctx)
+        say = (lambda text: None) if args.json else (lambda text: print(text, flush=True))
+        if args.resume:
+            if read_job(folder) is None:
+                raise UserFacingError("There is no interrupted fine-tuning run to resume.")
+        else:
+            spec = JobSpec(
+                transcripts_dir=args.transcripts,
+                approved_sessions=args.approved,
+                limit_files=args.limit_files,
+                model=args.model,
+                adapter_name=args.name or "",
+                out_path=args.out or "",
+                merge=args.merge,
+                seed=args.seed,
+            )
+            prepare_job(ctx, spec, _config(args), progress=say)
+            job = read_job(folder)
+            say(job["redaction_text"])
+            splits = job["summary"]["splits"]
+            say(
+                "Dialogues: "
+                + ", ".join(f"{s} {v['dialogues']} ({v['replies']} replies)" for s, v in splits.items())
+            )
+            if args.prepare_only:
+                say(
+                    f"Job prepared in {folder}. Train with: accelerate launch -m deescal.finetune.train {folder}"
+                )
+                return 0
+        job = read_job(folder)
+        if job["status"] != "finished":
+            result = run_training(folder, resume=args.resume, on_progress=lambda e: _print_step(e, args.json))
+            if result.status != "finished":
+                say(
+                    f"Interrupted at step {result.step} of {result.total_steps}; the checkpoint is saved. "
+                    "Continue with: deescal finetune --resume"
+                )
+                if args.json:
+                    print_json(
+                        {"status": "interrupted", "step": result.step, "total_steps": result.total_steps}
+                    )
+                return 130
+        record = finish_job(ctx, folder, progress=say, out_path=args.out if args.resume and args.out else "")
+        if args.make_active:
+            ctx.service(ModelRegistry).set_active_adapter(record["adapter"])
+        job = read_job(folder)
+        if args.json:
+            print_json({"status": "finished", **record, "training": job.get("result"), **job["summary"]})
+        else:
+            result = job.get("result", {})
+            say(
+                f"Adapter '{record['adapter']}' written to {record['path']} after {result.get('step')} steps "
+                f"({result.get('seconds', 0):.0f} s on {result.get('device')})."
+            )
+            if record.get("merged"):
+                say(f"Merged model written to {record['merged']}")
+        return 0
+    finally:
+        ctx.close()

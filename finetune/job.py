@@ -1,0 +1,262 @@
+"""A fine-tuning job from sources to a registered adapter: prepare, train, export, register.
+
+The job folder (``<data>/finetune/current``) holds everything a run needs to resume after a crash
+or a cancel: the redacted dialogues with their split, the training configuration, the checkpoint,
+the progress log and the redaction report. The adapter is written to a temporary file, checked, and
+moved into place only at the very end; the database is touched only then, so a failed or cancelled
+run leaves the adapters (and which one is active) exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
+from deescal.finetune.base_model import cache_dir_for, prepare_base
+from deescal.finetune.checkpoint import read_state
+from deescal.finetune.dataset import (
+    Dialogue,
+    assign_splits,
+    load_dialogues,
+    save_dialogues,
+    session_dialogues,
+    transcript_dialogues,
+)
+from deescal.finetune.privacy import RedactionReport
+from deescal.finetune.train import ADAPTER_DIR, DIALOGUES_FILE, PROGRESS_FILE, TrainConfig, TrainResult
+
+log = logging.getLogger(__name__)
+
+JOB_FILE = "job.json"
+REDACTION_FILE = "redaction.json"
+DEFAULT_SEED = 1234
+
+
+@dataclass
+class JobSpec:
+    """What the instructor asked for."""
+
+    transcripts_dir: str | None = None
+    approved_sessions: bool = False
+    limit_files: int | None = None
+    model: str | None = None  # registered model name; default model if empty
+    adapter_name: str = ""
+    out_path: str = ""
+    merge: bool = False
+    seed: int = DEFAULT_SEED
+
+
+def job_dir(ctx: AppContext) -> Path:
+    return ctx.data.root / "finetune" / "current"
+
+
+def read_job(folder: Path) -> dict[str, Any] | None:
+    path = Path(folder) / JOB_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def write_job(folder: Path, job: dict[str, Any]) -> None:
+    path = Path(folder) / JOB_FILE
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(job, indent=2))
+    partial.replace(path)
+
+
+def default_adapter_name() -> str:
+    return time.strftime("finetune-%Y%m%d-%H%M%S")
+
+
+def gather_dialogues(
+    ctx: AppContext, spec: JobSpec, report: RedactionReport, cancelled: Callable[[], bool] = lambda: False
+) -> tuple[list[Dialogue], dict[str, Any]]:
+    """Dialogues from the chosen sources, redacted and split; plus a summary of what was used."""
+    dialogues: list[Dialogue] = []
+    sources: dict[str, Any] = {}
+    if spec.transcripts_dir:
+        folder = Path(spec.transcripts_dir).expanduser()
+        if not folder.is_dir():
+            raise UserFacingError(f"The transcripts folder {folder} does not exist.")
+        found, source = transcript_dialogues(folder, report, spec.limit_files, cancelled)
+        dialogues += found
+        sources["transcripts"] = {"folder": str(folder), "used": source.used, "skipped": source.skipped}
+    if spec.approved_sessions:
+        found, source = session_dialogues(ctx.store, report)
+        dialogues += found
+        sources["approved_sessions"] = {"used": source.used, "skipped": source.skipped}
+    if not sources:
+        raise UserFacingError("Choose what to train on: a transcripts folder and/or the approved sessions.")
+    if not dialogues:
+        raise UserFacingError(
+            "None of the chosen sources holds an officer line answered by a civilian, so there is nothing "
+            "to train on. Approve reviewed sessions, or pick a folder of DeEscalWild transcripts."
+        )
+    dialogues = assign_splits(dialogues, spec.seed)
+    splits = {
+        split: {
+            "dialogues": sum(1 for d in dialogues if d.split == split),
+            "replies": sum(d.n_replies for d in dialogues if d.split == split),
+        }
+        for split in ("train", "validation", "test")
+    }
+    return dialogues, {"sources": sources, "splits": splits, "redaction": report.summary()}
+
+
+def prepare_job(
+    ctx: AppContext,
+    spec: JobSpec,
+    config: dict[str, Any],
+    progress: Callable[[str], None] = lambda text: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Path:
+    """A fresh job folder: data gathered and redacted, base model de-quantised, configuration saved."""
+    from deescal.models.registry import ModelRegistry
+
+    registry = ctx.service(ModelRegistry)
+    record = registry.get(spec.model)
+    model_path = registry.model_file(record)
+    name = spec.adapter_name or (Path(spec.out_path).stem if spec.out_path else default_adapter_name())
+    if any(a.name == name for a in registry.adapters()):
+        raise UserFacingError(
+            f"An adapter called '{name}' already exists; choose another name or output file."
+        )
+    out_path = (
+        Path(spec.out_path).expanduser().resolve() if spec.out_path else ctx.data.adapters / f"{name}.gguf"
+    )
+
+    folder = job_dir(ctx)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    progress("Reading and redacting the training dialogues")
+    report = RedactionReport()
+    dialogues, summary = gather_dialogues(ctx, spec, report, cancelled)
+    save_dialogues(dialogues, folder / DIALOGUES_FILE)
+    (folder / REDACTION_FILE).write_text(
+        json.dumps({**report.summary(), "replaced": report.details()}, indent=2)
+    )
+    progress(f"{report.describe()} Preparing the base model for training (once per model, about a minute)")
+    base_dir = prepare_base(
+        model_path, cache_dir_for(ctx.data.models, model_path, record.sha256), record.sha256
+    )
+    train_config = TrainConfig(base_dir=str(base_dir), seed=spec.seed, **config)
+    train_config.save(folder)
+    write_job(
+        folder,
+        {
+            "status": "prepared",
+            "spec": asdict(spec),
+            "adapter_name": name,
+            "out_path": str(out_path),
+            "model_name": record.name,
+            "model_path": str(model_path),
+            "base_model_sha256": record.sha256,
+            "summary": summary,
+            "redaction_text": report.describe(),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        },
+    )
+    return folder
+
+
+def run_training(
+    folder: Path,
+    resume: bool,
+    on_progress: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Trains in this process; records the outcome in the job file (``interrupted`` can resume)."""
+    from deescal.finetune.train import train
+
+    job = read_job(folder)
+    if job is None:
+        raise UserFacingError("There is no fine-tuning run to resume. Start a new one.")
+    if job["status"] in ("finished", "registered"):
+        raise UserFacingError(f"The last fine-tuning run already finished (adapter '{job['adapter_name']}').")
+    job["status"] = "training"
+    write_job(folder, job)
+    try:
+        result = train(folder, resume=resume, on_progress=on_progress, should_stop=should_stop)
+    except BaseException:
+        job["status"] = "interrupted" if read_state(folder) else "failed"
+        write_job(folder, job)
+        raise
+    job["status"] = "finished" if result.status == "finished" else "interrupted"
+    job["result"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(result).items()}
+    write_job(folder, job)
+    return result
+
+
+def finish_job(
+    ctx: AppContext, folder: Path, progress: Callable[[str], None] = lambda text: None, out_path: str = ""
+) -> dict:
+    """Exports the trained adapter (and the merged model if asked) and registers it; returns its record.
+
+    ``out_path`` replaces the output file chosen at the start (e.g. after the first export failed).
+    """
+    from deescal.finetune.export_gguf import export_lora_gguf
+    from deescal.finetune.merge import merge_adapter
+    from deescal.models.registry import ModelRegistry
+
+    job = read_job(folder)
+    if job is None or job["status"] != "finished" or not (folder / ADAPTER_DIR).is_dir():
+        raise UserFacingError("The fine-tuning run has not finished, so there is no adapter to export yet.")
+    if out_path:
+        job["out_path"] = str(Path(out_path).expanduser().resolve())
+        write_job(folder, job)
+    out_path = Path(job["out_path"])
+    progress(f"Writing the GGUF adapter {out_path.name}")
+    config = TrainConfig.load(folder)
+    export_lora_gguf(
+        folder / ADAPTER_DIR,
+        Path(job["model_path"]),
+        out_path,
+        name=job["adapter_name"],
+        metadata={"base_model_sha256": job["base_model_sha256"], "created_at": job["created_at"]},
+    )
+    registry = ctx.service(ModelRegistry)
+    record = registry.add_adapter(out_path, job["adapter_name"], job["model_name"])
+    summary = {
+        **job["summary"],
+        "training": job.get("result", {}),
+        "config": {k: v for k, v in asdict(config).items() if k != "base_dir"},
+        "model": job["model_name"],
+        "job_dir": str(folder),
+    }
+    ctx.store.execute(
+        "UPDATE adapters SET training_summary = ? WHERE id = ?", (json.dumps(summary), record.id)
+    )
+    if job["spec"].get("merge"):
+        merged = out_path.with_name(out_path.stem + "-merged.gguf")
+        progress(f"Writing the merged model {merged.name}")
+        merge_adapter(
+            Path(job["model_path"]), out_path, merged, name=f"{job['model_name']}+{job['adapter_name']}"
+        )
+        job["merged_path"] = str(merged)
+    job["status"] = "registered"
+    job["adapter_id"] = record.id
+    write_job(folder, job)
+    return {"adapter": record.name, "path": str(out_path), "id": record.id, "merged": job.get("merged_path")}
+
+
+def held_out_dialogues(folder: Path, split: str = "test") -> list[Dialogue]:
+    return load_dialogues(Path(folder) / DIALOGUES_FILE, split)
+
+
+def loss_history(folder: Path) -> list[dict]:
+    """The step events of the run so far (for the loss chart), resumed runs included."""
+    path = Path(folder) / PROGRESS_FILE
+    if not path.is_file():
+        return []
+    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [e for e in events if e.get("event") == "step"]
+
+
+def save_metrics(ctx: AppContext, adapter_id: int, metrics: dict) -> None:
+    ctx.store.execute("UPDATE adapters SET metrics = ? WHERE id = ?", (json.dumps(metrics), adapter_id))
