@@ -162,15 +162,12 @@ class RoleplaySession:
             )
         start = time.perf_counter()
         civilian_before = self.last_civilian_line
-        self.conversation.add_officer(text)
         # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
         scoring = self.service.pool.submit(get_scorer().score, text, civilian_before)
-        self.model.prefill(self.conversation.tension_free_head(self.model))
+        self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model))
         score = scoring.result()
         score_s = time.perf_counter() - start
         update = next_tension(self.tension, score, text, self.scenario)
-        self.tension = update.after
-        self.officer_tensions.append(update.after)
         turn_id = db.add_officer_turn(
             self.store,
             self.id,
@@ -184,6 +181,9 @@ class RoleplaySession:
             adapter_path=self.adapter_path,
             audio_path=audio_path,
         )
+        self.conversation.add_officer(text)  # only once saved: memory never runs ahead of the database
+        self.tension = update.after
+        self.officer_tensions.append(update.after)
         result = TurnResult(
             officer_turn_id=turn_id,
             officer_text=text,

@@ -8,9 +8,12 @@ and :func:`session_transcript` is the one rendering of a session that the ``role
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from deescal.app.errors import UserFacingError
+from deescal.app.errors import DatabaseError, UserFacingError
 from deescal.app.store import Store
 
 STATUSES = ("active", "resolved", "escalated", "ended", "interrupted")
@@ -24,6 +27,18 @@ def trainee_id(store: Store, name: str | None) -> int | None:
         return None
     store.execute("INSERT INTO trainees(name) VALUES (?) ON CONFLICT(name) DO NOTHING", (name,))
     return store.query_one("SELECT id FROM trainees WHERE name = ?", (name,))["id"]
+
+
+@contextmanager
+def _saving(what: str) -> Iterator[None]:
+    """Turns a failed write (disk full, database locked by another program) into a clear message."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(
+            f"Could not save {what} ({exc}). Everything before it is saved; free some disk space "
+            "(or close other programs using the data folder) and resume the session."
+        ) from exc
 
 
 def trainee_names(store: Store) -> list[str]:
@@ -83,7 +98,7 @@ def add_officer_turn(
     audio_path: str | None = None,
 ) -> int:
     """Records an officer turn and its score together (one transaction); returns the turn id."""
-    with store.write() as conn:
+    with _saving("the officer's turn"), store.write() as conn:
         idx = _next_idx(conn, session_id)
         turn = conn.execute(
             "INSERT INTO session_turns(session_id, idx, role, text, tension, model_name, adapter_path, audio_path)"
@@ -112,7 +127,7 @@ def add_civilian_turn(
     revealed_facts: list[str],
 ) -> int:
     """Records the civilian's reply and the facts uncovered so far (one transaction)."""
-    with store.write() as conn:
+    with _saving("the civilian's reply"), store.write() as conn:
         idx = _next_idx(conn, session_id)
         turn = conn.execute(
             "INSERT INTO session_turns(session_id, idx, role, text, tension, latency_s, first_token_s, n_tokens,"

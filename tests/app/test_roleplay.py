@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
-from deescal.app.errors import UserFacingError
+from deescal.app.errors import DatabaseError, UserFacingError
 from deescal.app.persona import clean_reply
 from deescal.app.roleplay import RoleplayService, RoleplaySession
 
@@ -222,6 +222,27 @@ def test_a_reply_that_parrots_the_officer_is_generated_again_differently(service
     result = session.officer_turn(CALM_LINES[0])
     assert result.reply == "Who are you? Stay back."
     assert model.calls[1]["avoid_start"] == clean_reply(CALM_LINES[0]) and model.calls[1]["temperature"] > 0.7
+
+
+def test_a_full_disk_gives_a_clear_message_and_loses_nothing_saved(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-disk-full")
+    model = ScriptedModelNotLlama([f"Answer number {n}." for n in range(60)])
+    store = service.ctx.store
+    session_id = db.create_session(
+        store, scenario_id=scenario.id, trainee=None, model_name="scripted", adapter_path=None, seed=1,
+        initial_tension=6,
+    )  # fmt: skip
+    session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
+    store.execute(f"PRAGMA max_page_count = {store.query_one('PRAGMA page_count')['page_count']}")
+    try:
+        with pytest.raises(DatabaseError, match="Could not save"):
+            for n in range(30):
+                session.officer_turn(f"Line {n}: " + "please talk to me " * 60)
+    finally:
+        store.execute("PRAGMA max_page_count = 1073741823")
+    saved = [(t["role"], t["text"]) for t in db.turns(store, session_id)]
+    assert saved and saved == session.history  # memory and database agree, nothing half-written
+    assert session.officer_turn("Are you still with me?").reply
 
 
 @pytest.fixture(scope="module")
