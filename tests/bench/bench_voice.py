@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -211,6 +212,7 @@ def measure_reply_delay(stt, folder: Path) -> dict:
         session.end()
     finally:
         ctx.close()
+        shutil.rmtree(home, ignore_errors=True)
     delays = [t["delay_s"] for t in turns]
     return {
         "scenario": SCENARIO,
