@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deescal.app.errors import Cancelled, UserFacingError
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ class Worker(QObject):
         self._thread = thread
         self.moveToThread(thread)
         thread.started.connect(self._run)
-        self.finished.connect(thread.quit)
+        # Direct: quit from the worker thread itself, so wait() on the UI thread cannot deadlock.
+        self.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         _running.add(self)
         thread.finished.connect(lambda: _running.discard(self))
         thread.start()
