@@ -2,8 +2,9 @@
 
 The full card (``Scenario.to_dict()``) is kept in ``scenarios.card``; the columns beside it are copies
 used for filtering and sorting; ``reference_turns`` is the source of truth for the transcript (role
-corrections land there); ``scenario_search`` (FTS5, rowid = scenarios.id) and ``scenario_tags`` are
-rewritten whenever a scenario is written, inside the caller's transaction.
+corrections land there); ``scenario_search`` (FTS5, rowid = scenarios.id; its ``title`` column also
+holds the character's name) and ``scenario_tags`` are rewritten whenever a scenario is written,
+inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from deescal.app.library.search import searchable
 from deescal.app.store import Store
 from deescal.scenario_library.schema import Scenario, Turn
 
@@ -39,11 +41,12 @@ def _search_text(scenario: Scenario) -> tuple[str, str, str, str]:
     profile = scenario.character_profile
     context = " ".join([scenario.scenario_context, scenario.category, scenario.location, *scenario.tags])
     character = " ".join(
-        [profile.name, profile.gender, profile.emotional_state, profile.speaking_style, profile.background]
+        [profile.gender, profile.emotional_state, profile.speaking_style, profile.background]
     )
     speakers = dict.fromkeys(t.speaker for t in scenario.reference_transcript if t.speaker)
     transcript = "\n".join([*speakers, *(t.text for t in scenario.reference_transcript)])
-    return scenario.title, context, character, transcript
+    named_title = f"{scenario.title} {profile.name}"  # short prefixes search this column: names too
+    return searchable(named_title), searchable(context), searchable(character), searchable(transcript)
 
 
 def _write_dependents(conn: sqlite3.Connection, scenario_id: int, scenario: Scenario) -> None:
@@ -96,6 +99,27 @@ def update_scenario(
     if turns:
         write_turns(conn, scenario_id, scenario.reference_transcript)
     _write_dependents(conn, scenario_id, scenario)
+
+
+def rebuild_search_index(conn: sqlite3.Connection) -> int:
+    """Rewrites every row of the search index from the stored scenarios; returns the row count."""
+    conn.create_function("deescal_searchable", 1, searchable, deterministic=True)
+    conn.execute("DELETE FROM scenario_search")
+    profile = " || ' ' || ".join(
+        f"coalesce(json_extract(s.card, '$.character_profile.{key}'), '')"
+        for key in ("gender", "emotional_state", "speaking_style", "background")
+    )
+    return conn.execute(
+        f"""INSERT INTO scenario_search(rowid, title, scenario_context, character, transcript)
+        SELECT s.id, deescal_searchable(s.title || ' ' || s.character_name),
+            deescal_searchable(s.scenario_context || ' ' || s.category || ' ' || s.location || ' ' || s.tags),
+            deescal_searchable({profile}),
+            deescal_searchable(
+                (SELECT group_concat(DISTINCT t.speaker) FROM reference_turns t WHERE t.scenario_id = s.id)
+                || ' ' ||
+                (SELECT group_concat(t.text, ' ') FROM reference_turns t WHERE t.scenario_id = s.id))
+        FROM scenarios s"""
+    ).rowcount
 
 
 def load_scenario(store: Store, scenario_id: int) -> Scenario | None:

@@ -1,9 +1,12 @@
 """Builds the SQL for library search: full-text words, filters and sort order.
 
 Typed text becomes an FTS5 query of quoted words, all required, the last one as a prefix so results
-follow the typing. A lone first letter filters titles by that letter through the title index (an
-FTS prefix of one letter would touch almost every row). The FTS table is always the outer loop
-(``CROSS JOIN``) so SQLite never probes the index once per scenario.
+follow the typing. The first one or two letters typed filter titles by how they start (through the
+title index), and a word still being typed that is shorter than four letters searches titles and
+character names only: such short prefixes match nearly every transcript, which would make each
+keystroke sort most of the library. Complete words (followed by a space) and longer prefixes search
+everything. The FTS table is always the outer loop (``CROSS JOIN``) so SQLite never probes the
+index once per scenario.
 """
 
 from __future__ import annotations
@@ -26,27 +29,189 @@ SORTS: dict[str, str] = {
     "newest": "s.id DESC",
     "oldest": "s.id",
 }
-ROW_COLUMNS = (
-    "s.id, s.case_id, s.title, s.category, s.difficulty, s.initial_tension, s.source, "
-    "s.character_name, s.location, s.tags"
-)
+# Exactly the columns of the covering list indexes (migration 4): listing never reads the big rows.
+ROW_COLUMNS = "s.id, s.case_id, s.title, s.category, s.difficulty, s.initial_tension, s.source, s.character_name, s.tags"
+TITLE_START = 3  # a first word of one or two letters, still being typed, matches the start of titles
+SHORT_PREFIX = 4  # a word still being typed that is shorter than this only searches titles
 WORD = re.compile(r"\w+", re.UNICODE)
+# Words nearly every scenario contains. They are left out of the search index and of queries: they
+# find nothing useful, and typing one would make each keystroke touch the whole library.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "don",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "ll",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "re",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "t",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "ve",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "um",
+        "uh",
+        "oh",
+        "okay",
+        "ok",
+        "yeah",
+        "yes",
+        "gonna",
+        "like",
+        "got",
+        "get",
+        "just",
+        "s",
+        "d",
+        "m",
+        "y",
+    ]
+)
+SEARCH_INDEX_VERSION = 2  # raise when searchable() changes: the service rebuilds the index once
+
+
+def searchable(text: str | None) -> str:
+    """Text as the search index stores it: lower-case words, stopwords and single letters left out."""
+    return " ".join(w for w in WORD.findall((text or "").lower()) if len(w) > 1 and w not in STOPWORDS)
 
 
 def fts_expression(text: str) -> tuple[str | None, str | None]:
-    """(FTS5 MATCH expression or None, title-initial or None) for what the user typed."""
+    """(FTS5 MATCH expression or None, title start or None) for what the user typed."""
     words = WORD.findall(text.lower())
     if not words:
         return None, None
     typing_last_word = not text[-1:].isspace()
-    if len(words) == 1 and len(words[0]) == 1 and typing_last_word:
+    if len(words) == 1 and len(words[0]) < TITLE_START and typing_last_word:
         return None, words[0]
     terms = []
     for n, word in enumerate(words):
         is_last = n == len(words) - 1
-        if len(word) == 1 and not (is_last and not typing_last_word):
-            continue  # single letters mid-query are noise ("a", "i", the "t" of "don't")
-        terms.append(f'"{word}"*' if is_last and typing_last_word else f'"{word}"')
+        if len(word) == 1 or (word in STOPWORDS and not (is_last and typing_last_word)):
+            continue  # not in the index; a stopword still being typed may grow into a real word
+        if is_last and typing_last_word:
+            phrase = f'"{word}"*'
+            terms.append(f"{{title}} : {phrase}" if len(word) < SHORT_PREFIX else phrase)
+        else:
+            terms.append(f'"{word}"')
     return (" ".join(terms) or None), None
 
 
@@ -73,10 +238,12 @@ class SearchQuery:
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
             raise ValueError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
-        self.match, initial = fts_expression(self.query or "")
-        if initial:
+        self.match, title_start = fts_expression(self.query or "")
+        if title_start:
             self.where.append("s.title LIKE ? ESCAPE '\\'")
-            self.params.append(initial.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            self.params.append(
+                title_start.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
         for column, values in (
             ("s.category", _as_list(self.category)),
             ("s.difficulty", _as_list(self.difficulty)),

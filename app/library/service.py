@@ -9,14 +9,20 @@ pointing at it), a new one is added, and a broken bundled file is reported witho
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.library.importer import Importer, ImportReport, Progress
-from deescal.app.library.scenario_rows import insert_scenario, load_scenario, update_scenario
-from deescal.app.library.search import SearchQuery
+from deescal.app.library.scenario_rows import (
+    insert_scenario,
+    load_scenario,
+    rebuild_search_index,
+    update_scenario,
+)
+from deescal.app.library.search import SEARCH_INDEX_VERSION, SearchQuery
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.scenario_files import (
     BUNDLED_DIR,
@@ -31,6 +37,7 @@ from deescal.scenario_library.transcript_import import rederive_card
 log = logging.getLogger(__name__)
 
 BUNDLED_KEY = "library.bundled_fingerprint"
+SEARCH_INDEX_KEY = "library.search_index_version"
 DEFAULT_PAGE = 200
 
 
@@ -41,8 +48,19 @@ class LibraryService:
         self.ctx = ctx
         self.store = ctx.store
         self.bundled_errors: list[str] = []
-        self._facets: dict[str, list[tuple[str, int]]] = {}
+        self._facets: dict[str, object] = {}
+        self.ensure_search_index()
         self.ensure_bundled()
+
+    def ensure_search_index(self) -> None:
+        """Rebuilds the search index once after an upgrade changed how text is indexed."""
+        if get_setting(self.store, SEARCH_INDEX_KEY) == SEARCH_INDEX_VERSION:
+            return
+        started = time.perf_counter()
+        with self.store.write() as conn:
+            rows = rebuild_search_index(conn)
+        set_setting(self.store, SEARCH_INDEX_KEY, SEARCH_INDEX_VERSION)
+        log.info("search index rebuilt: %d scenarios in %.1f s", rows, time.perf_counter() - started)
 
     # -- bundled library -------------------------------------------------------------------
     def ensure_bundled(self) -> int:
@@ -137,6 +155,12 @@ class LibraryService:
     ) -> int:
         sql, params = SearchQuery(query, category, difficulty, tags, source).count_sql()
         return self.store.query_one(sql, params)["n"]
+
+    def total(self) -> int:
+        """Number of scenarios in the library; cached until the library changes."""
+        if "total" not in self._facets:
+            self._facets["total"] = self.store.query_one("SELECT count(*) AS n FROM scenarios")["n"]
+        return self._facets["total"]
 
     def categories(self) -> list[tuple[str, int]]:
         """(category, number of scenarios), alphabetical; cached until the library changes."""

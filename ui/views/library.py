@@ -236,7 +236,7 @@ class LibraryView(QWidget):
         self.search_edit.selectAll()
 
     def _loaded(self, total: int) -> None:
-        every = self.library.count()
+        every = self.library.total()
         self.count_label.setText(
             f"{total:,} scenario{'s' if total != 1 else ''}" + (f" of {every:,}" if total != every else "")
         )
@@ -246,10 +246,10 @@ class LibraryView(QWidget):
         self._select_after_load = None
         row = self.model.row_of(wanted) if wanted is not None else None
         if row is None and total:
-            row = 0 if wanted is None else None
+            row = 0  # the scenario shown before is not among the results: show the first one
         if row is not None:
             self.select_row(row)
-        elif wanted is None or not total:
+        else:
             self._show(None)
 
     # -- selection and detail ------------------------------------------------------------------
@@ -270,7 +270,10 @@ class LibraryView(QWidget):
     def _current_changed(self, current, _previous) -> None:
         self._show(self.model.scenario_id(current.row()) if current.isValid() else None)
 
-    def _show(self, scenario_id: int | None) -> None:
+    def _show(self, scenario_id: int | None, reload: bool = False) -> None:
+        """Fills the detail pane; skipped when it already shows this scenario (searching re-selects it)."""
+        if scenario_id is not None and scenario_id == self.current_scenario_id() and not reload:
+            return
         if scenario_id is None:
             self.detail.show_scenario(None)
         else:
@@ -291,7 +294,7 @@ class LibraryView(QWidget):
 
     def _role_saved(self, scenario: Scenario) -> None:
         if self.current_scenario_id() == scenario.id:
-            self._show(scenario.id)
+            self._show(scenario.id, reload=True)
         self._select_after_load = scenario.id
         self.refresh_facets()
         self.model.refresh()
