@@ -74,3 +74,15 @@ class ScriptedModelNotLlama:
         if kwargs.get("on_text"):
             kwargs["on_text"](text)
         return Generation(text, len(text.split()), len(prompt.split()), 5, 0.01, 0.02, "stop")
+
+
+class FixedScorerNotMiniLM:
+    """Scores every line 80 at once: for a child process whose test is about crashes, not scoring."""
+
+    def warm_up(self) -> None:
+        return None
+
+    def score(self, officer_text: str, civilian_before: str | None = None):
+        from deescal.app.scoring import TurnScore
+
+        return TurnScore(80.0, [], "fixed score for a crash test")

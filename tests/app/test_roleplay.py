@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,13 +22,16 @@ from tests.app.roleplay_fixtures import (
     ScriptedModelNotLlama,
     store_scenario,
 )
+from tests.models.llm_fixtures import embedded_path, link_embedded  # noqa: F401 (fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("roleplay-home")
+def home(tmp_path_factory, embedded_path) -> Path:  # noqa: F811
+    root = tmp_path_factory.mktemp("roleplay-home")
+    link_embedded(root / "models", embedded_path)
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +108,12 @@ def test_killed_process_leaves_a_resumable_session(service, home):
         f"""
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
+        import deescal.app.roleplay as roleplay
         from deescal.app.context import AppContext
-        from deescal.app.roleplay import RoleplayService
-        from tests.app.roleplay_fixtures import CALM_LINES
+        from tests.app.roleplay_fixtures import CALM_LINES, FixedScorerNotMiniLM
+        roleplay.get_scorer = FixedScorerNotMiniLM  # the real model is killed mid-reply; scoring is not tested here
         ctx = AppContext.open({str(home)!r})
-        session = ctx.service(RoleplayService).start({scenario.id}, seed=16)
+        session = ctx.service(roleplay.RoleplayService).start({scenario.id}, seed=16)
         session.officer_turn(CALM_LINES[0])
         print(session.id, flush=True)
         session.officer_turn(CALM_LINES[1], on_token=lambda text: os.kill(os.getpid(), signal.SIGKILL))
@@ -224,25 +230,29 @@ def test_a_reply_that_parrots_the_officer_is_generated_again_differently(service
     assert model.calls[1]["avoid_start"] == clean_reply(CALM_LINES[0]) and model.calls[1]["temperature"] > 0.7
 
 
-def test_a_full_disk_gives_a_clear_message_and_loses_nothing_saved(service):
+def test_a_full_disk_gives_a_clear_message_and_loses_nothing_saved(service, monkeypatch):
     scenario = store_scenario(service.ctx.store, case_id="rp-disk-full")
-    model = ScriptedModelNotLlama([f"Answer number {n}." for n in range(60)])
+    model = ScriptedModelNotLlama(["Who are you?", "Fine."])
     store = service.ctx.store
     session_id = db.create_session(
         store, scenario_id=scenario.id, trainee=None, model_name="scripted", adapter_path=None, seed=1,
         initial_tension=6,
     )  # fmt: skip
     session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
-    store.execute(f"PRAGMA max_page_count = {store.query_one('PRAGMA page_count')['page_count']}")
-    try:
-        with pytest.raises(DatabaseError, match="Could not save"):
-            for n in range(30):
-                session.officer_turn(f"Line {n}: " + "please talk to me " * 60)
-    finally:
-        store.execute("PRAGMA max_page_count = 1073741823")
+    session.officer_turn(CALM_LINES[0])
+
+    @contextmanager
+    def disk_full():
+        raise sqlite3.OperationalError("database or disk is full")
+        yield
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "write", disk_full)
+        with pytest.raises(DatabaseError, match="Could not save the officer's turn.*free some disk space"):
+            session.officer_turn(CALM_LINES[1])
     saved = [(t["role"], t["text"]) for t in db.turns(store, session_id)]
-    assert saved and saved == session.history  # memory and database agree, nothing half-written
-    assert session.officer_turn("Are you still with me?").reply
+    assert saved == session.history and len(saved) == 2  # memory and database agree, nothing half-written
+    assert session.officer_turn(CALM_LINES[1]).reply == "Fine."
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,13 @@ from deescal.models.embedded import embedded_gguf
 from deescal.models.registry import ModelRegistry
 
 from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
-from tests.models.llm_fixtures import copy_with_chat_template
+from tests.models.llm_fixtures import copy_with_chat_template, embedded_path, link_embedded  # noqa: F401
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory):
+def service(tmp_path_factory, embedded_path):  # noqa: F811
     home = tmp_path_factory.mktemp("chat-home")
+    link_embedded(home / "models", embedded_path)
     ctx = AppContext.open(home)
     chat_file = copy_with_chat_template(embedded_gguf(ctx.data.models), home / "gemma-chat.gguf")
     ctx.service(ModelRegistry).add(chat_file, name="gemma-chat")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deescal.ui.views.models import ModelsView
 
-from tests.models.llm_fixtures import write_tiny_model
+from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
 from tests.models.lora_files import write_lora_adapter
 
 
@@ -12,7 +12,7 @@ def _names(table) -> list[str]:
     return [table.item(row, 1).text() for row in range(table.rowCount())]
 
 
-def test_add_model_set_default_and_attach_adapter(ctx, qtbot, tmp_path):
+def test_add_model_set_default_and_attach_adapter(ctx, embedded_in_data_dir, qtbot, tmp_path):  # noqa: F811
     view = ModelsView(ctx)
     qtbot.addWidget(view)
     assert _names(view.models_table) == ["Gemma 3 270M Q4_K_M (embedded)"]
@@ -32,7 +32,7 @@ def test_add_model_set_default_and_attach_adapter(ctx, qtbot, tmp_path):
     assert "broken.gguf" in view.status.text() and view.models_table.rowCount() == 2
 
 
-def test_adapter_is_checked_then_attached(ctx, qtbot, tmp_path):
+def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_path):  # noqa: F811
     view = ModelsView(ctx)
     qtbot.addWidget(view)
     view.add_adapter(str(write_lora_adapter(tmp_path / "wrong.gguf", wrong_shape=True)))
