@@ -56,8 +56,8 @@ class Conversation:
         return next((text for role, text in reversed(self.history) if role == "civilian"), None)
 
     def recent_lines(self) -> list[str]:
-        """The line being answered and the civilian's recent replies (a reply must not parrot them)."""
-        return [self.history[-1][1]] + [text for role, text in self.history[-7:] if role == "civilian"]
+        """The last few lines of both speakers (a new reply must not parrot them)."""
+        return [text for _, text in self.history[-8:]]
 
     def with_draft(self, draft: str) -> Conversation:
         """A copy with ``draft`` as the next officer line (this conversation is left untouched)."""
