@@ -81,3 +81,19 @@ def test_an_open_page_loads_the_model_in_the_background(window, qtbot):
     qtbot.waitUntil(lambda: view.service.loaded_model == "gemma-3-270m-q4_k_m", timeout=120_000)
     qtbot.waitUntil(lambda: view._preload is None, timeout=60_000)
     assert view.start_button.isEnabled()
+
+
+def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
+    scenario = store_scenario(ctx.store, case_id="ui-escalate", initial_tension=9.5)
+    view = window.show_page("Role-play")
+    view.start_for_scenario(scenario.id)
+    view.start_session()
+    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    view.send_text("Shut up and get on the ground right now or I'll tase you!")
+    qtbot.waitUntil(lambda: view.session.status == "escalated" and view._worker is None, timeout=60_000)
+    assert not view.input.isEnabled() and view.end_button.text() == "Open review"
+    assert "Escalated" in view.conversation.texts()[-1][1]
+    session_id = view.session.id
+    qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.view("Review")
+    assert db.session_row(ctx.store, session_id)["status"] == "escalated"

@@ -415,7 +415,9 @@ class RoleplayView(QWidget):
         self.input.setEnabled(idle)
         self.send_button.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
-        self.end_button.setEnabled(self.session is not None and self.session.status == "active")
+        self.end_button.setEnabled(self.session is not None)  # mid-reply too: the reply is stopped first
+        ended = self.session is not None and self.session.status != "active"
+        self.end_button.setText("Open review" if ended else "End session")
 
     def _busy(self) -> bool:
         return self._worker is not None
