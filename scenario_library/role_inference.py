@@ -97,9 +97,8 @@ OFFICER_CUES = _compile(_OFFICER_CUES)
 CIVILIAN_CUES = _compile(_CIVILIAN_CUES)
 NARRATOR_CUES = _compile(_NARRATOR_CUES)
 
+# What a label alone can say; "subject" and "public" are members of the public, "name" a plain name.
 LABEL_ROLES = ("officer", "dispatcher", "other", "subject", "public", "name", "unknown")
-
-
 YOU_WORDS = {"you", "your", "you're", "you've", "you'll", "yours", "yourself"}
 I_WORDS = {"i", "i'm", "me", "my", "i've", "i'll", "i'd", "mine", "myself"}
 
@@ -258,7 +257,3 @@ def infer_roles(turns: Sequence[tuple[str, str]]) -> dict[str, str]:
     _add_engagement(turns, roles, evidence)
     _split_public([ev for ev in undecided if ev.label not in roles], roles)
     return roles
-
-
-def has_dialogue(roles: dict[str, str]) -> bool:
-    return "officer" in roles.values() and "civilian" in roles.values()
