@@ -108,12 +108,13 @@ def test_killed_process_leaves_a_resumable_session(service, home):
         f"""
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
-        import deescal.app.roleplay as roleplay
         from deescal.app.context import AppContext
+        from deescal.app.roleplay import RoleplayService
         from tests.app.roleplay_fixtures import CALM_LINES, FixedScorerNotMiniLM
-        roleplay.get_scorer = FixedScorerNotMiniLM  # the real model is killed mid-reply; scoring is not tested here
         ctx = AppContext.open({str(home)!r})
-        session = ctx.service(roleplay.RoleplayService).start({scenario.id}, seed=16)
+        service = ctx.service(RoleplayService)
+        service.scorer = FixedScorerNotMiniLM()  # the real model is killed mid-reply; scoring is not tested here
+        session = service.start({scenario.id}, seed=16)
         session.officer_turn(CALM_LINES[0])
         print(session.id, flush=True)
         session.officer_turn(CALM_LINES[1], on_token=lambda text: os.kill(os.getpid(), signal.SIGKILL))
