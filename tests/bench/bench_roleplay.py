@@ -165,7 +165,7 @@ def bench_ui_stall(ctx, scenario) -> dict:
     view.start_for_scenario(scenario.id)
     view.start_session()
     if not wait_until(lambda: view.session is not None and view.input.isEnabled(), 180):
-        raise RuntimeError(f"the session did not start: {view.setup_status.text()}")
+        raise RuntimeError(f"the session did not start: {view.setup.status.text()}")
     clock, gaps, measuring = QElapsedTimer(), [], [False]
     clock.start()
     last = [clock.elapsed()]

@@ -26,9 +26,9 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     scenario = store_scenario(ctx.store, case_id="ui-001")
     view = window.show_page("Role-play")
     view.start_for_scenario(scenario.id)
-    assert "Man shouting" in view.scenario_title.text()
-    view.trainee_combo.setCurrentText("Robin Diaz")
-    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    assert "Man shouting" in view.setup.scenario_title.text()
+    view.setup.trainee_combo.setCurrentText("Robin Diaz")
+    qtbot.mouseClick(view.setup.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
     assert "Darnell Whitaker" in view.card.text() and "Tension 6.0" in view.meter.format()
 
@@ -67,10 +67,12 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
 
 def test_unknown_scenario_is_reported_in_the_setup_panel(window, qtbot):
     view = window.show_page("Role-play")
-    view.scenario_edit.setText("no-such-case")
-    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.start_button.isEnabled() and view.setup_status.text() != "", timeout=30_000)
-    qtbot.waitUntil(lambda: "b00020" in view.setup_status.text(), timeout=30_000)
+    view.setup.scenario_edit.setText("no-such-case")
+    qtbot.mouseClick(view.setup.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: view.setup.start_button.isEnabled() and view.setup.status.text() != "", timeout=30_000
+    )
+    qtbot.waitUntil(lambda: "b00020" in view.setup.status.text(), timeout=30_000)
     assert view.session is None and view.pages.currentIndex() == 0
 
 
@@ -80,7 +82,7 @@ def test_an_open_page_loads_the_model_in_the_background(window, qtbot):
     assert view.service.loaded_model is None
     qtbot.waitUntil(lambda: view.service.loaded_model == "gemma-3-270m-q4_k_m", timeout=120_000)
     qtbot.waitUntil(lambda: view._preload is None, timeout=60_000)
-    assert view.start_button.isEnabled()
+    assert view.setup.start_button.isEnabled()
 
 
 def test_an_escalated_session_offers_its_review(window, ctx, qtbot):

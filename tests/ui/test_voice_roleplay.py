@@ -22,8 +22,8 @@ def view(ctx, qtbot):
 
 
 def test_spoken_turn_is_scored_and_the_reply_is_spoken(view, qtbot, tmp_path):
-    view.scenario_edit.setText("mh-001")
-    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    view.setup.scenario_edit.setText("mh-001")
+    qtbot.mouseClick(view.setup.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
     assert view.voice_bar.status_label.text() == NO_MICROPHONE  # no microphone here: typing still works
 

@@ -12,26 +12,19 @@ import html
 
 from deescal.app.context import AppContext
 from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
-from deescal.app.sessions import trainee_names
-from deescal.app.settings import get_setting, set_setting
 from deescal.app.voice import VoiceService
-from deescal.models.registry import ModelRegistry
 from deescal.ui.speech_player import SpeechPlayer
 from deescal.ui.widgets.conversation import ConversationView, ScoreChip
+from deescal.ui.widgets.roleplay_setup import RoleplaySetup
 from deescal.ui.widgets.tension_meter import TensionMeter
 from deescal.ui.widgets.voice_bar import VoiceBar
 from deescal.ui.worker import Worker
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -39,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LAST_TRAINEE = "roleplay.last_trainee"
 PRELOAD_AFTER_MS = 800  # a page only flicked past does not load the model
 DRAFT_PAUSE_MS = 150  # a pause in typing this long lets the model read the line so far
 OUTCOME_TEXT = {
@@ -57,17 +49,17 @@ class RoleplayView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.service = ctx.service(RoleplayService)
-        self.registry = ctx.service(ModelRegistry)
         self.session: RoleplaySession | None = None
         self._worker: Worker | None = None
         self._chip: ScoreChip | None = None
         self._reply_label: QLabel | None = None
+        self.setup = RoleplaySetup(ctx)
+        self.setup.session_ready.connect(self._session_ready)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_setup())
+        self.pages.addWidget(self.setup)
         self.pages.addWidget(self._build_session())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        self.refresh_setup()
         self._preload: Worker | None = None
         self._preload_asked = False
         self._preparing: Worker | None = None
@@ -80,58 +72,15 @@ class RoleplayView(QWidget):
 
     def _preload_if_still_here(self) -> None:
         """Loads the model and scorer in the background once the page stays open, so Start is quick."""
-        if not self.isVisible() or self.session is not None or self._worker is not None:
+        if not self.isVisible() or self.session is not None or self._busy():
             self._preload_asked = False
             return
         self._preload = Worker(lambda control: self.service.preload())
-        self._preload.error.connect(lambda message: self.setup_status.setText(html.escape(message)))
+        self._preload.error.connect(self.setup.show_error)
         self._preload.finished.connect(lambda: setattr(self, "_preload", None))
         self._preload.start()
 
     # -- layout --------------------------------------------------------------------------------
-    def _build_setup(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(
-            QLabel("<h2>Role-play</h2><p>Pick a scenario in the Library, or type its id here.</p>")
-        )
-        form = QFormLayout()
-        self.scenario_edit = QLineEdit()
-        self.scenario_edit.setPlaceholderText("scenario id or case id, e.g. mh-001")
-        self.scenario_edit.returnPressed.connect(self.start_session)
-        self.scenario_title = QLabel()
-        self.trainee_combo = QComboBox()
-        self.trainee_combo.setEditable(True)
-        self.trainee_combo.lineEdit().setPlaceholderText("trainee name (new names are added)")
-        self.model_combo = QComboBox()
-        self.adapter_combo = QComboBox()
-        form.addRow("Scenario", self.scenario_edit)
-        form.addRow("", self.scenario_title)
-        form.addRow("Trainee", self.trainee_combo)
-        form.addRow("Model", self.model_combo)
-        form.addRow("Adapter", self.adapter_combo)
-        layout.addLayout(form)
-        row = QHBoxLayout()
-        self.start_button = QPushButton("Start role-play")
-        self.start_button.setDefault(True)
-        self.start_button.setToolTip("Load the model and meet the civilian (Enter)")
-        self.start_button.clicked.connect(self.start_session)
-        self.setup_progress = QProgressBar()
-        self.setup_progress.setVisible(False)
-        row.addWidget(self.start_button)
-        row.addWidget(self.setup_progress, 1)
-        layout.addLayout(row)
-        self.setup_status = QLabel()
-        self.setup_status.setWordWrap(True)
-        layout.addWidget(self.setup_status)
-        layout.addWidget(QLabel("<b>Sessions left open</b> (e.g. by a crash): double-click to resume"))
-        self.resume_list = QListWidget()
-        self.resume_list.itemActivated.connect(
-            lambda item: self.resume_session(item.data(Qt.ItemDataRole.UserRole))
-        )
-        layout.addWidget(self.resume_list, 1)
-        return page
-
     def _build_session(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -188,89 +137,18 @@ class RoleplayView(QWidget):
         return page
 
     # -- setup ---------------------------------------------------------------------------------
-    def refresh_setup(self) -> None:
-        self.trainee_combo.clear()
-        self.trainee_combo.addItems(trainee_names(self.ctx.store))
-        self.trainee_combo.setCurrentText(get_setting(self.ctx.store, LAST_TRAINEE, "") or "")
-        self.model_combo.clear()
-        for model in self.registry.list():
-            self.model_combo.addItem(model.label, model.name)
-        self.adapter_combo.clear()
-        self.adapter_combo.addItem("No adapter", "")
-        active = self.service.default_adapter()
-        for adapter in self.registry.adapters():
-            self.adapter_combo.addItem(adapter.name, adapter.path)
-            if adapter.path == active:
-                self.adapter_combo.setCurrentIndex(self.adapter_combo.count() - 1)
-        self.resume_list.clear()
-        for row in self.service.resumable():
-            label = f"#{row['id']}  {row['case_id']}  {row['title']}  ({row['trainee'] or 'no trainee'}, {row['n_turns']} turns)"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            self.resume_list.addItem(item)
-
     def start_for_scenario(self, scenario_id: int) -> None:
         """Called by the Library: shows the setup with this scenario chosen, ready to start."""
-        self.refresh_setup()
         self.pages.setCurrentIndex(0)
-        self.scenario_edit.setText(str(scenario_id))
-        try:
-            scenario = self.service.scenario(scenario_id)
-        except Exception as exc:  # an unknown id is reported in the panel, not raised into the Library
-            self.scenario_title.setText(html.escape(str(exc)))
-            return
-        self.scenario_title.setText(
-            f"<b>{html.escape(scenario.title)}</b> ({html.escape(scenario.category)})"
-        )
-        (self.start_button if self.trainee_combo.currentText() else self.trainee_combo).setFocus()
+        self.setup.choose(scenario_id)
 
     def start_session(self) -> None:
-        key = self.scenario_edit.text().strip()
-        if not key:
-            self.setup_status.setText("Choose a scenario first (in the Library, or type its id).")
-            return
-        trainee = self.trainee_combo.currentText().strip() or None
-        if trainee:
-            set_setting(self.ctx.store, LAST_TRAINEE, trainee)
-        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
-        self._run_setup(
-            Worker(
-                lambda control: self.service.start(
-                    int(key) if key.isdigit() else key,
-                    trainee_name=trainee,
-                    model=model,
-                    adapter=adapter,
-                    progress=control.progress,
-                )
-            )
-        )
+        if not self._busy():
+            self.setup.start()
 
     def resume_session(self, session_id: int) -> None:
-        self._run_setup(Worker(lambda control: self.service.resume(session_id, progress=control.progress)))
-
-    def _run_setup(self, worker: Worker) -> None:
-        if self._busy():
-            return
-        self.start_button.setEnabled(False)
-        self.setup_progress.setVisible(True)
-        self.setup_status.setText("Loading the model…")
-        worker.progress.connect(self._setup_progress)
-        worker.result.connect(self._session_ready)
-        worker.error.connect(self._setup_failed)
-        worker.finished.connect(self._setup_done)
-        self._worker = worker.start()
-
-    def _setup_progress(self, fraction: float, text: str) -> None:
-        self.setup_progress.setValue(round(fraction * 100))
-        self.setup_status.setText(text)
-
-    def _setup_failed(self, message: str) -> None:
-        self.setup_status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
-
-    def _setup_done(self) -> None:
-        self._worker = None
-        self.start_button.setEnabled(True)
-        self.setup_progress.setVisible(False)
+        if not self._busy():
+            self.setup.resume(session_id)
 
     def _session_ready(self, session: RoleplaySession) -> None:
         self.session = session
@@ -420,7 +298,7 @@ class RoleplayView(QWidget):
         self.end_button.setText("Open review" if ended else "End session")
 
     def _busy(self) -> bool:
-        return self._worker is not None
+        return self._worker is not None or self.setup.worker is not None
 
     def cancel_reply(self) -> None:
         if self._worker is not None:
@@ -445,7 +323,7 @@ class RoleplayView(QWidget):
         if self.session.status == "active":
             self.session.end("ended")
             self._finished("ended")
-        self.refresh_setup()
+        self.setup.refresh()
         self.pages.setCurrentIndex(0)
         self.session = None
         window = self.window()
@@ -457,6 +335,7 @@ class RoleplayView(QWidget):
     def shutdown(self) -> None:
         """Window closing: stop a running reply; an active session stays resumable."""
         self._draft_timer.stop()
+        self.setup.shutdown()
         for worker in (self._preload, self._preparing):
             if worker is not None:
                 worker.wait(30_000)

@@ -1,0 +1,168 @@
+"""The Role-play page before a session: scenario, trainee, model and adapter, and sessions to resume.
+
+Starting or resuming runs in a ``Worker`` with progress (loading a model takes a moment); the
+ready session is handed over through ``session_ready``.
+"""
+
+from __future__ import annotations
+
+import html
+
+from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
+from deescal.app.roleplay import RoleplayService
+from deescal.app.sessions import trainee_names
+from deescal.app.settings import get_setting, set_setting
+from deescal.models.registry import ModelRegistry
+from deescal.ui.worker import Worker
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+LAST_TRAINEE = "roleplay.last_trainee"
+
+
+class RoleplaySetup(QWidget):
+    session_ready = Signal(object)  # a RoleplaySession, started or resumed
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.service = ctx.service(RoleplayService)
+        self.registry = ctx.service(ModelRegistry)
+        self.worker: Worker | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("<h2>Role-play</h2><p>Pick a scenario in the Library, or type its id here.</p>")
+        )
+        form = QFormLayout()
+        self.scenario_edit = QLineEdit()
+        self.scenario_edit.setPlaceholderText("scenario id or case id, e.g. mh-001")
+        self.scenario_edit.returnPressed.connect(self.start)
+        self.scenario_title = QLabel()
+        self.trainee_combo = QComboBox()
+        self.trainee_combo.setEditable(True)
+        self.trainee_combo.lineEdit().setPlaceholderText("trainee name (new names are added)")
+        self.model_combo = QComboBox()
+        self.adapter_combo = QComboBox()
+        form.addRow("Scenario", self.scenario_edit)
+        form.addRow("", self.scenario_title)
+        form.addRow("Trainee", self.trainee_combo)
+        form.addRow("Model", self.model_combo)
+        form.addRow("Adapter", self.adapter_combo)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Start role-play")
+        self.start_button.setDefault(True)
+        self.start_button.setToolTip("Load the model and meet the civilian (Enter)")
+        self.start_button.clicked.connect(self.start)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        row.addWidget(self.start_button)
+        row.addWidget(self.progress, 1)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        layout.addWidget(QLabel("<b>Sessions left open</b> (e.g. by a crash): double-click to resume"))
+        self.resume_list = QListWidget()
+        self.resume_list.itemActivated.connect(lambda item: self.resume(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.resume_list, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.trainee_combo.clear()
+        self.trainee_combo.addItems(trainee_names(self.ctx.store))
+        self.trainee_combo.setCurrentText(get_setting(self.ctx.store, LAST_TRAINEE, "") or "")
+        self.model_combo.clear()
+        for model in self.registry.list():
+            self.model_combo.addItem(model.label, model.name)
+        self.adapter_combo.clear()
+        self.adapter_combo.addItem("No adapter", "")
+        active = self.service.default_adapter()
+        for adapter in self.registry.adapters():
+            self.adapter_combo.addItem(adapter.name, adapter.path)
+            if adapter.path == active:
+                self.adapter_combo.setCurrentIndex(self.adapter_combo.count() - 1)
+        self.resume_list.clear()
+        for row in self.service.resumable():
+            who = row["trainee"] or "no trainee"
+            item = QListWidgetItem(
+                f"#{row['id']}  {row['case_id']}  {row['title']}  ({who}, {row['n_turns']} turns)"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            self.resume_list.addItem(item)
+
+    def choose(self, scenario_id: int) -> None:
+        """Shows this scenario as the one to start (from the Library)."""
+        self.refresh()
+        self.scenario_edit.setText(str(scenario_id))
+        try:
+            scenario = self.service.scenario(scenario_id)
+        except UserFacingError as exc:
+            self.scenario_title.setText(html.escape(str(exc)))
+            return
+        self.scenario_title.setText(
+            f"<b>{html.escape(scenario.title)}</b> ({html.escape(scenario.category)})"
+        )
+        (self.start_button if self.trainee_combo.currentText() else self.trainee_combo).setFocus()
+
+    def start(self) -> None:
+        key = self.scenario_edit.text().strip()
+        if not key:
+            self.status.setText("Choose a scenario first (in the Library, or type its id).")
+            return
+        trainee = self.trainee_combo.currentText().strip() or None
+        if trainee:
+            set_setting(self.ctx.store, LAST_TRAINEE, trainee)
+        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
+        scenario = int(key) if key.isdigit() else key
+        self._run(
+            Worker(
+                lambda control: self.service.start(
+                    scenario, trainee_name=trainee, model=model, adapter=adapter, progress=control.progress
+                )
+            )
+        )
+
+    def resume(self, session_id: int) -> None:
+        self._run(Worker(lambda control: self.service.resume(session_id, progress=control.progress)))
+
+    def show_error(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
+
+    def _run(self, worker: Worker) -> None:
+        if self.worker is not None:
+            return
+        self.start_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.status.setText("Loading the model…")
+        worker.progress.connect(self._progress)
+        worker.result.connect(self.session_ready.emit)
+        worker.error.connect(self.show_error)
+        worker.finished.connect(self._done)
+        self.worker = worker.start()
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.status.setText(html.escape(text))
+
+    def _done(self) -> None:
+        self.worker = None
+        self.start_button.setEnabled(True)
+        self.progress.setVisible(False)
+
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.wait(60_000)
