@@ -36,156 +36,22 @@ SHORT_PREFIX = 4  # a word still being typed that is shorter than this only sear
 WORD = re.compile(r"\w+", re.UNICODE)
 # Words nearly every scenario contains. They are left out of the search index and of queries: they
 # find nothing useful, and typing one would make each keystroke touch the whole library.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "don",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "ll",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "re",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "t",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "ve",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "um",
-        "uh",
-        "oh",
-        "okay",
-        "ok",
-        "yeah",
-        "yes",
-        "gonna",
-        "like",
-        "got",
-        "get",
-        "just",
-        "s",
-        "d",
-        "m",
-        "y",
-    ]
-)
+# fmt: off
+STOPWORDS = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at",
+    "be", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
+    "does", "doing", "don", "down", "during", "each", "few", "for", "from", "further", "had", "has",
+    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
+    "in", "into", "is", "it", "its", "itself", "just", "ll", "me", "more", "most", "my", "myself", "no",
+    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves",
+    "out", "over", "own", "re", "same", "she", "should", "so", "some", "such", "t", "than", "that", "the",
+    "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "under", "until", "up", "ve", "very", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+    "yourselves", "um", "uh", "oh", "okay", "ok", "yeah", "yes", "gonna", "like", "got", "get", "just",
+    "s", "d", "m", "y",
+])
+# fmt: on
 SEARCH_INDEX_VERSION = 2  # raise when searchable() changes: the service rebuilds the index once
 
 
@@ -254,28 +120,43 @@ class SearchQuery:
         if self.source:
             self.where.append("s.source = ?")
             self.params.append(self.source)
-        for tag in _as_list(self.tags):
-            self.where.append("s.id IN (SELECT scenario_id FROM scenario_tags WHERE tag = ?)")
-            self.params.append(tag)
+        self.tag_list = [str(tag) for tag in _as_list(self.tags)]
+
+    def _tag_conditions(self, counting: bool) -> list[str]:
+        """Tag filters in the form SQLite runs fastest here (measured at 150,000 scenarios).
+
+        Listing a page scans an index in sort order and stops after a page, so a per-row EXISTS
+        probe is cheapest; counting with no other filter, or matching text, visits every candidate,
+        so building the tag's id list once is.
+        """
+        listed = self.match is not None or (counting and not self.where)
+        condition = (
+            "s.id IN (SELECT scenario_id FROM scenario_tags WHERE tag = ?)"
+            if listed
+            else "EXISTS (SELECT 1 FROM scenario_tags t WHERE t.tag = ? AND t.scenario_id = s.id)"
+        )
+        return [condition] * len(self.tag_list)
 
     def _from(self) -> tuple[str, list[object]]:
         if self.match is None:
             return "scenarios s", []
         return "scenario_search f CROSS JOIN scenarios s ON s.id = f.rowid", [self.match]
 
-    def _where(self) -> str:
+    def _where(self, counting: bool) -> tuple[str, list[object]]:
         conditions = (["f.scenario_search MATCH ?"] if self.match else []) + self.where
-        return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        conditions += self._tag_conditions(counting)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return where, [*self.params, *self.tag_list]
 
     def rows_sql(self, limit: int, offset: int) -> tuple[str, list[object]]:
         source, params = self._from()
-        sql = (
-            f"SELECT {ROW_COLUMNS} FROM {source}{self._where()} ORDER BY {SORTS[self.sort]} LIMIT ? OFFSET ?"
-        )
-        return sql, [*params, *self.params, int(limit), int(offset)]
+        where, where_params = self._where(counting=False)
+        sql = f"SELECT {ROW_COLUMNS} FROM {source}{where} ORDER BY {SORTS[self.sort]} LIMIT ? OFFSET ?"
+        return sql, [*params, *where_params, int(limit), int(offset)]
 
     def count_sql(self) -> tuple[str, list[object]]:
-        if self.match and not self.where:
+        if self.match and not self.where and not self.tag_list:
             return "SELECT count(*) AS n FROM scenario_search WHERE scenario_search MATCH ?", [self.match]
         source, params = self._from()
-        return f"SELECT count(*) AS n FROM {source}{self._where()}", [*params, *self.params]
+        where, where_params = self._where(counting=True)
+        return f"SELECT count(*) AS n FROM {source}{where}", [*params, *where_params]
