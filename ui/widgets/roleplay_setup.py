@@ -149,7 +149,7 @@ class RoleplaySetup(QWidget):
         self.progress.setVisible(True)
         self.status.setText("Loading the model…")
         worker.progress.connect(self._progress)
-        worker.result.connect(self.session_ready.emit)
+        worker.result.connect(self._ready)
         worker.error.connect(self.show_error)
         worker.finished.connect(self._done)
         self.worker = worker.start()
@@ -157,6 +157,10 @@ class RoleplaySetup(QWidget):
     def _progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(round(fraction * 100))
         self.status.setText(html.escape(text))
+
+    def _ready(self, session) -> None:
+        self._done()  # idle before the session is handed over, so its first line is not refused
+        self.session_ready.emit(session)
 
     def _done(self) -> None:
         self.worker = None
