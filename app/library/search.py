@@ -97,6 +97,7 @@ class SearchQuery:
     tags: Iterable[str] | None = None
     source: str | None = None
     sort: str = "title"
+    common_tags: frozenset[str] = frozenset()  # lower-case tags on at least 5% of scenarios
     where: list[str] = field(default_factory=list, init=False)
     params: list[object] = field(default_factory=list, init=False)
     match: str | None = field(default=None, init=False)
@@ -123,19 +124,23 @@ class SearchQuery:
         self.tag_list = [str(tag) for tag in _as_list(self.tags)]
 
     def _tag_conditions(self, counting: bool) -> list[str]:
-        """Tag filters in the form SQLite runs fastest here (measured at 150,000 scenarios).
+        """Each tag filter in the form SQLite runs fastest (measured at 150,000 scenarios).
 
-        Listing a page scans an index in sort order and stops after a page, so a per-row EXISTS
-        probe is cheapest; counting with no other filter, or matching text, visits every candidate,
-        so building the tag's id list once is.
+        A tag most scenarios have is best probed row by row (EXISTS) while an index is scanned in
+        sort order, which stops after a page; a rare tag, a text match, or a count with nothing
+        else to narrow it is best served by building the tag's id list once.
         """
-        listed = self.match is not None or (counting and not self.where)
-        condition = (
-            "s.id IN (SELECT scenario_id FROM scenario_tags WHERE tag = ?)"
-            if listed
-            else "EXISTS (SELECT 1 FROM scenario_tags t WHERE t.tag = ? AND t.scenario_id = s.id)"
-        )
-        return [condition] * len(self.tag_list)
+        conditions = []
+        for tag in self.tag_list:
+            probe = (
+                tag.lower() in self.common_tags and self.match is None and not (counting and not self.where)
+            )
+            conditions.append(
+                "EXISTS (SELECT 1 FROM scenario_tags t WHERE t.tag = ? AND t.scenario_id = s.id)"
+                if probe
+                else "s.id IN (SELECT scenario_id FROM scenario_tags WHERE tag = ?)"
+            )
+        return conditions
 
     def _from(self) -> tuple[str, list[object]]:
         if self.match is None:

@@ -142,7 +142,9 @@ class LibraryService:
         offset: int = 0,
     ) -> list[dict]:
         """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...)."""
-        sql, params = SearchQuery(query, category, difficulty, tags, source, sort).rows_sql(limit, offset)
+        sql, params = SearchQuery(
+            query, category, difficulty, tags, source, sort, self._common_tags(tags)
+        ).rows_sql(limit, offset)
         return self.store.query(sql, params)
 
     def count(
@@ -153,8 +155,19 @@ class LibraryService:
         tags: Iterable[str] | None = None,
         source: str | None = None,
     ) -> int:
-        sql, params = SearchQuery(query, category, difficulty, tags, source).count_sql()
+        sql, params = SearchQuery(
+            query, category, difficulty, tags, source, common_tags=self._common_tags(tags)
+        ).count_sql()
         return self.store.query_one(sql, params)["n"]
+
+    def _common_tags(self, tags: Iterable[str] | str | None) -> frozenset[str]:
+        """Tags on at least 5% of scenarios (only worked out when a search filters by tag)."""
+        if not tags:
+            return frozenset()
+        if "common_tags" not in self._facets:
+            threshold = 0.05 * self.total()
+            self._facets["common_tags"] = frozenset(tag.lower() for tag, n in self.tags() if n >= threshold)
+        return self._facets["common_tags"]
 
     def total(self) -> int:
         """Number of scenarios in the library; cached until the library changes."""

@@ -97,6 +97,13 @@ def test_search_words_prefixes_filters_and_sorts(library):
     assert hard and all(r["difficulty"] >= 4 for r in hard)
     tag = scenario.tags[0]
     assert all(tag in json.loads(r["tags"]) for r in library.search(tags=[tag]))
+    common, rare = library.tags()[0][0], library.tags()[-1][0]  # probed vs id-list SQL forms
+    for some_tag in (common, rare):
+        for extra in ({}, {"source": "authored"}, {"query": "officer"}):
+            rows = library.search(tags=[some_tag], **extra, limit=1000)
+            assert len(rows) == library.count(tags=[some_tag], **extra)
+            assert all(some_tag in json.loads(r["tags"]) for r in rows)
+    assert library.count(tags=[common]) == dict(library.tags())[common]
     assert library.count(source="imported") == 0
     titles = [r["title"].lower() for r in library.search(sort="title", limit=1000)]
     assert titles == sorted(titles)
