@@ -101,9 +101,11 @@ class Conversation:
         history, tensions = self._window()
         return offered_fact(self.scenario, history, self.revealed, tensions, self.summary)
 
-    def tension_free_head(self, model: PromptModel) -> str:
+    def tension_free_head(self, model: PromptModel, reserve_tokens: int) -> str:
         """The start of the next prompt that does not depend on the tension (can be evaluated early)."""
-        return common_prefix(self.render(model, 0.0), self.render(model, 10.0))
+        return common_prefix(
+            self.prompt(model, 0.0, reserve_tokens), self.prompt(model, 10.0, reserve_tokens)
+        )
 
     def _summarise_more(self) -> bool:
         """Moves the verbatim window forward (to an officer line); False when nothing is left to drop."""

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_REPLY_TOKENS = 40  # two short spoken sentences; replies stop earlier, at the end of the line
 MAX_OFFICER_CHARS = 1200
+RESERVE_TOKENS = MAX_REPLY_TOKENS + 8  # context kept free for the reply
 
 
 @dataclass
@@ -110,12 +111,12 @@ class RoleplaySession:
     def prompt(self, tension: float | None = None) -> str:
         """The prompt for the next reply (early turns summarised once the context fills)."""
         return self.conversation.prompt(
-            self.model, self.tension if tension is None else tension, MAX_REPLY_TOKENS + 8
+            self.model, self.tension if tension is None else tension, RESERVE_TOKENS
         )
 
     def warm(self) -> None:
         """Evaluates the scenario card now, so the first reply only processes the trainee's line."""
-        self.model.prefill(self.conversation.tension_free_head(self.model))
+        self.model.prefill(self.conversation.tension_free_head(self.model, RESERVE_TOKENS))
 
     def prepare(self, draft: str) -> int:
         """Evaluates the officer line being typed, so only its last words are left when it is sent.
@@ -125,7 +126,7 @@ class RoleplaySession:
         draft = " ".join(draft.split())
         if self.status != "active" or not draft or len(draft) > MAX_OFFICER_CHARS:
             return 0
-        head = self.conversation.with_draft(draft).tension_free_head(self.model)
+        head = self.conversation.with_draft(draft).tension_free_head(self.model, RESERVE_TOKENS)
         start = head.rfind(draft)
         if start < 0:
             return 0
@@ -159,7 +160,7 @@ class RoleplaySession:
         civilian_before = self.last_civilian_line
         # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
         scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before)
-        self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model))
+        self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model, RESERVE_TOKENS))
         score = scoring.result()
         score_s = time.perf_counter() - start
         update = next_tension(self.tension, score, text, self.scenario)

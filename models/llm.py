@@ -167,6 +167,10 @@ class LanguageModel:
         with self._lock:
             self._require_open()
             tokens = self.tokenize(prompt)
+            if len(tokens) >= self.n_ctx:
+                raise ModelError(
+                    f"The text to evaluate is longer than the model's context ({self.n_ctx} tokens)."
+                )
             reuse = self.cached_prefix(tokens)
             if reuse == len(tokens):
                 return 0

@@ -173,6 +173,7 @@ def test_long_session_summarises_early_turns_and_keeps_the_prefix_stable(service
     prompt = session.prompt()
     assert embedded_small.count_tokens(prompt) <= embedded_small.n_ctx - 40
     assert conversation.summary and "already spoken" in conversation.summary and "step 39" in prompt
+    assert session.prepare("And what did you do after that, sir?") >= 0  # a full context is no error
     conversation.add_civilian("Nothing.", 5.0)
     conversation.add_officer("Okay.")
     assert session.prompt().startswith(prompt.rsplit("\n", 1)[0])  # the window did not move again
