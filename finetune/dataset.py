@@ -163,7 +163,9 @@ def _without_bad(rows: list[dict]) -> list[dict]:
     """Drops turns marked bad, and the civilian's answer to a bad officer turn (it answers a line that is gone)."""
     kept = []
     for n, row in enumerate(rows):
-        answers_bad = row["role"] == "civilian" and n > 0 and rows[n - 1]["bad"] and rows[n - 1]["role"] == "officer"
+        answers_bad = (
+            row["role"] == "civilian" and n > 0 and rows[n - 1]["bad"] and rows[n - 1]["role"] == "officer"
+        )
         if not row["bad"] and not answers_bad:
             kept.append(row)
     return kept

@@ -179,6 +179,17 @@ class FinetuneService:
         )
         return rows
 
+    def saved_evaluation(self) -> list[dict] | None:
+        """[base row, adapter row] of the last held-out evaluation of the current run's adapter."""
+        from deescal.models.registry import ModelRegistry
+
+        job = jobs.read_job(jobs.job_dir(self.ctx))
+        if job is None or job["status"] != "registered":
+            return None
+        match = [a for a in self.ctx.service(ModelRegistry).adapters() if a.id == job.get("adapter_id")]
+        metrics = match[0].metrics if match else {}
+        return [metrics["base"], metrics] if "base" in metrics else None
+
     def make_active(self, adapter_name: str | None) -> None:
         from deescal.models.registry import ModelRegistry
 

@@ -302,7 +302,8 @@ def train(
             state["step"] += 1
             step = state["step"]
             train_loss, window = sum(window) / len(window), []
-            if val_pairs and (step % config.eval_every == 0 or step == total):
+            evaluated = bool(val_pairs) and (step % config.eval_every == 0 or step == total)
+            if evaluated:
                 val_loss = _validation_loss(model, val_loader, accelerator)
             elapsed = time.perf_counter() - started
             state["seconds"] = seconds_before + elapsed
@@ -315,7 +316,8 @@ def train(
                     "step": step,
                     "total": total,
                     "loss": train_loss,
-                    "val_loss": val_loss,
+                    "val_loss": val_loss,  # the latest; ``evaluated`` says whether it was measured now
+                    "evaluated": evaluated,
                     "lr": scheduler.get_last_lr()[0],
                     "elapsed_s": round(state["seconds"], 1),
                     "eta_s": round(elapsed / (step - step_at_start) * (total - step), 1),

@@ -1,0 +1,68 @@
+"""Fine-tune page: start a tiny run, cancel it, resume it, evaluate base vs adapter, make it active."""
+
+from __future__ import annotations
+
+import pytest
+from deescal.models.registry import ModelRegistry
+from deescal.ui.views.finetune import FinetuneView
+
+from tests.finetune.shared_models import seed_models
+
+
+def test_page_opens_with_sane_defaults_and_nothing_to_resume(qtbot, ctx):
+    view = FinetuneView(ctx)
+    qtbot.addWidget(view)
+    assert view.start_button.isEnabled() and not view.resume_button.isEnabled()
+    assert not view.eval_button.isEnabled() and not view.activate_button.isEnabled()
+    assert not view.cancel_button.isEnabled()
+    assert view.steps.value() == 100 and view.max_length.value() == 384 and view.name_edit.text()
+    assert "0 approved sessions" in view.sessions_label.text() and not view.use_sessions.isEnabled()
+    assert view.active_label.text() == "Active adapter: none"
+
+
+@pytest.mark.slow
+def test_train_cancel_resume_evaluate_and_activate(qtbot, ctx, transcripts_dir):
+    seed_models(ctx.data)
+    view = FinetuneView(ctx)
+    qtbot.addWidget(view)
+    view.show()
+    view.use_transcripts.setChecked(True)
+    view.folder_edit.setText(str(transcripts_dir))
+    view.limit_files.setValue(3)
+    view.steps.setValue(5)
+    view.batch.setValue(1)
+    view.accum.setValue(1)
+    view.max_length.setValue(64)
+    view.name_edit.setText("from-the-page")
+
+    view.start_button.click()
+    assert view.cancel_button.isEnabled() and not view.start_button.isEnabled()
+    qtbot.waitUntil(lambda: view.chart.point_count() >= 1, timeout=600_000)
+    view.cancel_button.click()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=300_000)
+    assert "Resume" in view.status.text()
+    assert view.resume_button.isEnabled() and not view.eval_button.isEnabled()
+    registry = ctx.service(ModelRegistry)
+    assert registry.adapters() == [] and registry.active_adapter() is None
+    stopped_at = view.job["step"]
+    assert 1 <= stopped_at < 5
+
+    view.resume_button.click()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
+    assert "is ready" in view.status.text(), view.status.text()
+    assert view.chart.point_count() == 5 and view.progress.value() == 1000
+    assert [a.name for a in registry.adapters()] == ["from-the-page"]
+
+    view.eval_turns.setValue(1)
+    view.eval_button.click()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
+    assert view.table.rowCount() == 2, view.status.text()
+    assert view.table.item(0, 0).text().endswith("(base)") and view.table.item(1, 0).text() == "from-the-page"
+    assert "of 4 metrics" in view.status.text()
+
+    assert view.activate_button.isEnabled()
+    view.activate_button.click()
+    assert registry.active_adapter().name == "from-the-page"
+    assert (
+        view.active_label.text() == "Active adapter: from-the-page" and not view.activate_button.isEnabled()
+    )
