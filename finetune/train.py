@@ -48,8 +48,8 @@ class TrainConfig:
     base_dir: str  # de-quantised base model folder (see base_model.prepare_base)
     max_steps: int | None = None  # optimizer steps; or derive them from ``epochs``
     epochs: float | None = None
-    batch_size: int = 4
-    grad_accum: int = 4
+    batch_size: int = 1
+    grad_accum: int = 8
     learning_rate: float = 2e-4
     warmup_ratio: float = 0.05
     lora_r: int = 16
@@ -61,6 +61,7 @@ class TrainConfig:
     eval_every: int = 50
     val_samples: int = 24  # validation windows (each holds several replies)
     seed: int = 1234
+    time_budget_s: float | None = None  # fit the run (schedule included) into this much training time
     threads: int | None = None  # CPU threads; default: one per core
     device: str = "auto"  # auto, cpu or cuda
 
@@ -141,17 +142,23 @@ def _collate(pad_id: int):
 
 
 def reply_loss(model, batch: dict):
-    """Mean cross-entropy over reply tokens, with logits computed at those positions only."""
+    """Mean cross-entropy over reply tokens, with logits computed only at positions that predict one.
+
+    The positions are the union over the batch (a 1-D ``logits_to_keep``, which every transformers
+    release with the argument supports); positions that are not a reply token in a row are ignored.
+    """
     import torch
     import torch.nn.functional as F
 
     labels = batch["labels"]
     targets = torch.full_like(labels, IGNORE_INDEX)
     targets[:, :-1] = labels[:, 1:]  # position t predicts token t+1
-    keep = targets != IGNORE_INDEX
-    out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=keep)
+    positions = (targets != IGNORE_INDEX).any(dim=0).nonzero().squeeze(-1)
+    out = model(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=positions
+    )
     logits = out.logits.reshape(-1, out.logits.shape[-1])
-    return F.cross_entropy(logits.float(), targets[keep])
+    return F.cross_entropy(logits.float(), targets[:, positions].reshape(-1), ignore_index=IGNORE_INDEX)
 
 
 def _training_order(n: int, seed: int, needed: int) -> list[int]:
@@ -301,12 +308,15 @@ def train(
             scheduler.step()
             state["step"] += 1
             step = state["step"]
+            elapsed = time.perf_counter() - started
+            state["seconds"] = seconds_before + elapsed
             train_loss, window = sum(window) / len(window), []
+            if config.time_budget_s:
+                total = _fit_budget(config.time_budget_s, state, step_at_start, seconds_before, total)
+                state["total_steps"] = total
             evaluated = bool(val_pairs) and (step % config.eval_every == 0 or step == total)
             if evaluated:
                 val_loss = _validation_loss(model, val_loader, accelerator)
-            elapsed = time.perf_counter() - started
-            state["seconds"] = seconds_before + elapsed
             state["history"].append(
                 [step, round(train_loss, 5), None if val_loss is None else round(val_loss, 5)]
             )
@@ -350,6 +360,21 @@ def train(
         device=device,
         precision="bf16" if bf16 else "fp32",
     )
+
+
+BUDGET_ESTIMATE_STEP = 10
+
+
+def _fit_budget(budget_s: float, state: dict, step_at_start: int, seconds_before: float, total: int) -> int:
+    """The step count that fits the time budget: estimated once from the first steps (so the
+    learning-rate schedule still ends at zero), and cut short if the run falls behind."""
+    step, seconds = state["step"], state["seconds"]
+    if seconds >= budget_s:
+        return step
+    if step_at_start == 0 and step == min(BUDGET_ESTIMATE_STEP, total):
+        per_step = (seconds - seconds_before) / step
+        return max(step, min(total, int(0.92 * budget_s / per_step)))
+    return total
 
 
 def _validation_loss(model, loader, accelerator) -> float:

@@ -41,9 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--merge", action="store_true", help="also write a merged standalone GGUF model")
     parser.add_argument("--make-active", action="store_true", help="use the new adapter for role-play")
     parser.add_argument("--prepare-only", action="store_true", help="prepare the job folder and stop")
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        metavar="MINUTES",
+        help="fit the run into this much training time (one machine; use --steps under accelerate launch)",
+    )
     tuning = parser.add_argument_group("training settings")
-    tuning.add_argument("--batch-size", type=int, default=4, help="sequences per micro-batch (default 4)")
-    tuning.add_argument("--grad-accum", type=int, default=4, help="micro-batches per step (default 4)")
+    tuning.add_argument("--batch-size", type=int, default=1, help="sequences per micro-batch (default 1)")
+    tuning.add_argument("--grad-accum", type=int, default=8, help="micro-batches per step (default 8)")
     tuning.add_argument(
         "--max-length", type=int, default=384, help="tokens per training sequence (default 384)"
     )
@@ -73,6 +79,7 @@ def _config(args: argparse.Namespace) -> dict:
         "checkpoint_every": args.checkpoint_every,
         "eval_every": args.eval_every,
         "threads": args.threads,
+        "time_budget_s": args.time_budget * 60 if args.time_budget else None,
         "device": args.device,
     }
 
