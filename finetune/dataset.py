@@ -171,8 +171,11 @@ def _without_bad(rows: list[dict]) -> list[dict]:
     return kept
 
 
-def session_dialogues(store: Store, report: RedactionReport) -> tuple[list[Dialogue], SourceReport]:
-    """Role-play sessions an instructor approved, without the turns they marked bad (see _without_bad)."""
+def session_dialogues(
+    store: Store, report: RedactionReport, only: list[int] | None = None
+) -> tuple[list[Dialogue], SourceReport]:
+    """Role-play sessions an instructor approved (all, or those in ``only``), without the turns they
+    marked bad (see _without_bad)."""
     source = SourceReport()
     dialogues: list[Dialogue] = []
     sessions = store.query(
@@ -180,6 +183,8 @@ def session_dialogues(store: Store, report: RedactionReport) -> tuple[list[Dialo
         " LEFT JOIN trainees t ON t.id = s.trainee_id WHERE s.approved = 1 ORDER BY s.id"
     )
     for row in sessions:
+        if only is not None and row["id"] not in only:
+            continue
         key = f"session:{row['id']}"
         rows = store.query(
             "SELECT role, text, tension, EXISTS (SELECT 1 FROM instructor_reviews r WHERE r.turn_id = t.id"

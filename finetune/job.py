@@ -46,6 +46,7 @@ class JobSpec:
 
     transcripts_dir: str | None = None
     approved_sessions: bool = False
+    session_ids: list[int] | None = None  # with approved_sessions: only these (default: all approved)
     limit_files: int | None = None
     model: str | None = None  # registered model name; default model if empty
     adapter_name: str = ""
@@ -88,7 +89,7 @@ def gather_dialogues(
         dialogues += found
         sources["transcripts"] = {"folder": str(folder), "used": source.used, "skipped": source.skipped}
     if spec.approved_sessions:
-        found, source = session_dialogues(ctx.store, report)
+        found, source = session_dialogues(ctx.store, report, spec.session_ids)
         dialogues += found
         sources["approved_sessions"] = {"used": source.used, "skipped": source.skipped}
     if not sources:

@@ -153,6 +153,7 @@ def test_approved_sessions_without_bad_turns(ctx):
             (session, ids[2]),
         )
     report = RedactionReport()
+    assert session_dialogues(store, report, only=[])[1].used == 0  # the instructor can pick sessions
     dialogues, source = session_dialogues(store, report)
     assert source.used == 1 and len(dialogues) == 1
     dialogue = dialogues[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from deescal.models.registry import ModelRegistry
 from deescal.ui.views.finetune import FinetuneView
@@ -17,7 +19,38 @@ def test_page_opens_with_sane_defaults_and_nothing_to_resume(qtbot, ctx):
     assert not view.cancel_button.isEnabled()
     assert view.steps.value() == 100 and view.max_length.value() == 384 and view.name_edit.text()
     assert "0 approved sessions" in view.sessions_label.text() and not view.use_sessions.isEnabled()
+    assert view.session_list.count() == 0
     assert view.active_label.text() == "Active adapter: none"
+
+
+def test_approved_sessions_can_be_picked_one_by_one(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
+    card = json.dumps(
+        {"case_id": "p-1", "title": "Blocked driveway", "category": "Neighbour dispute", "scenario_context": "x",
+         "character_profile": {"name": "Dale"}}
+    )  # fmt: skip
+    scenario = ctx.store.execute(
+        "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, card, source)"
+        " VALUES ('p-1', 'Blocked driveway', 'Neighbour dispute', 3, 6, ?, 'authored')",
+        (card,),
+    ).lastrowid
+    for approved in (1, 1, 0):
+        ctx.store.execute(
+            "INSERT INTO sessions(scenario_id, initial_tension, approved) VALUES (?, 6, ?)",
+            (scenario, approved),
+        )
+    view = FinetuneView(ctx)
+    qtbot.addWidget(view)
+    assert "2 approved sessions" in view.sessions_label.text() and view.session_list.count() == 2
+    assert not view.session_list.isEnabled()
+    view.use_sessions.setChecked(True)
+    assert view.session_list.isEnabled()
+    view.session_list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    kept = view.session_list.item(1).data(Qt.ItemDataRole.UserRole)
+    assert view.spec().approved_sessions and view.spec().session_ids == [kept]
+    view.refresh()  # ticks survive a refresh
+    assert view.spec().session_ids == [kept]
 
 
 @pytest.mark.slow

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -76,6 +78,11 @@ class FinetuneView(QWidget):
         grid = QGridLayout(box)
         self.use_sessions = QCheckBox("Role-play sessions approved by instructors")
         self.sessions_label = QLabel()
+        self.session_list = QListWidget()
+        self.session_list.setToolTip("Untick a session to leave it out")
+        self.session_list.setMaximumHeight(90)
+        self.session_list.setEnabled(False)
+        self.use_sessions.toggled.connect(self.session_list.setEnabled)
         self.use_transcripts = QCheckBox("Imported transcripts (DeEscalWild CSV folder)")
         self.folder_edit = QLineEdit(self.service.transcripts_dir())
         self.folder_edit.setPlaceholderText("Folder with transcript .csv files")
@@ -84,8 +91,9 @@ class FinetuneView(QWidget):
         self.limit_files = _spin(0, 100_000, 0, "Use at most this many transcript files (0 = all)")
         self.use_transcripts.setChecked(bool(self.folder_edit.text()))
         self.use_transcripts.toggled.connect(lambda on: self.folder_edit.setEnabled(on))
-        grid.addWidget(self.use_sessions, 0, 0, 1, 3)
-        grid.addWidget(self.sessions_label, 1, 0, 1, 3)
+        grid.addWidget(self.use_sessions, 0, 0, 1, 2)
+        grid.addWidget(self.sessions_label, 0, 2)
+        grid.addWidget(self.session_list, 1, 0, 1, 3)
         grid.addWidget(self.use_transcripts, 2, 0, 1, 3)
         grid.addWidget(self.folder_edit, 3, 0, 1, 2)
         grid.addWidget(browse, 3, 2)
@@ -181,8 +189,9 @@ class FinetuneView(QWidget):
     def refresh(self) -> None:
         sessions = self.service.approved_sessions()
         turns = sum(s["turns"] for s in sessions)
-        self.sessions_label.setText(f"    {len(sessions)} approved sessions ({turns} turns)")
+        self.sessions_label.setText(f"{len(sessions)} approved sessions ({turns} turns)")
         self.use_sessions.setEnabled(bool(sessions))
+        self._fill_sessions(sessions)
         self.job = self.service.current_job()
         busy = self.worker is not None
         resumable = bool(self.job and self.job.get("resumable"))
@@ -208,6 +217,25 @@ class FinetuneView(QWidget):
                     f"{self.job['total_steps']}. Press Resume to continue it."
                 )
 
+    def _fill_sessions(self, sessions: list[dict]) -> None:
+        unticked = {
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in self._session_items()
+            if item.checkState() == Qt.CheckState.Unchecked
+        }
+        self.session_list.clear()
+        for session in sessions:
+            who = f", {session['trainee']}" if session["trainee"] else ""
+            item = QListWidgetItem(f"#{session['id']} {session['title']}{who} ({session['turns']} turns)")
+            item.setData(Qt.ItemDataRole.UserRole, session["id"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = session["id"] not in unticked
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.session_list.addItem(item)
+
+    def _session_items(self) -> list[QListWidgetItem]:
+        return [self.session_list.item(n) for n in range(self.session_list.count())]
+
     # -- actions -----------------------------------------------------------------------------------
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -221,6 +249,11 @@ class FinetuneView(QWidget):
         return JobSpec(
             transcripts_dir=self.folder_edit.text().strip() if self.use_transcripts.isChecked() else None,
             approved_sessions=self.use_sessions.isChecked(),
+            session_ids=[
+                item.data(Qt.ItemDataRole.UserRole)
+                for item in self._session_items()
+                if item.checkState() == Qt.CheckState.Checked
+            ],
             limit_files=self.limit_files.value() or None,
             adapter_name=self.name_edit.text().strip(),
             merge=self.merge_box.isChecked(),
