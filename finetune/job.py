@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -75,6 +76,19 @@ def default_adapter_name() -> str:
     return time.strftime("finetune-%Y%m%d-%H%M%S")
 
 
+def ensure_idle(folder: Path) -> None:
+    """Refuses to start while another window or command is training in this data folder."""
+    import psutil
+
+    job = read_job(folder)
+    pid = (job or {}).get("pid")
+    if job and job["status"] == "training" and pid and pid != os.getpid() and psutil.pid_exists(pid):
+        raise UserFacingError(
+            "A fine-tuning run is already going on in this data folder (another window or command). "
+            "Wait for it to finish or cancel it first."
+        )
+
+
 def gather_dialogues(
     ctx: AppContext, spec: JobSpec, report: RedactionReport, cancelled: Callable[[], bool] = lambda: False
 ) -> tuple[list[Dialogue], dict[str, Any]]:
@@ -133,6 +147,7 @@ def prepare_job(
     )
 
     folder = job_dir(ctx)
+    ensure_idle(folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     progress("Reading and redacting the training dialogues")
@@ -180,7 +195,9 @@ def run_training(
         raise UserFacingError("There is no fine-tuning run to resume. Start a new one.")
     if job["status"] in ("finished", "registered"):
         raise UserFacingError(f"The last fine-tuning run already finished (adapter '{job['adapter_name']}').")
+    ensure_idle(folder)
     job["status"] = "training"
+    job["pid"] = os.getpid()
     write_job(folder, job)
     try:
         result = train(folder, resume=resume, on_progress=on_progress, should_stop=should_stop)
