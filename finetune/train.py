@@ -26,9 +26,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deescal.finetune.batches import (
+    EncodedWindows,
+    collate_padded,
+    reply_loss,
+    training_order,
+    window_samples,
+)
 from deescal.finetune.checkpoint import checkpoint_dir, load_checkpoint, save_checkpoint
 from deescal.finetune.dataset import load_dialogues
-from deescal.finetune.samples import IGNORE_INDEX, encode_window, windows
 
 log = logging.getLogger(__name__)
 
@@ -98,79 +104,6 @@ def cpu_cores() -> int:
     if not cores:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, cores)
-
-
-class _Samples:
-    """Encodes (dialogue, window) pairs on demand, in a fixed order; a torch map-style dataset."""
-
-    def __init__(self, pairs, order: list[int], tokenizer, max_length: int) -> None:
-        self.pairs, self.order, self.tokenizer, self.max_length = pairs, order, tokenizer, max_length
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def __getitem__(self, i: int):
-        dialogue, window = self.pairs[self.order[i]]
-        return encode_window(dialogue, window, self.tokenizer, self.max_length)
-
-
-def _windows(dialogues, split: str, tokenizer, max_length: int) -> list:
-    def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
-
-    return [(d, w) for d in dialogues if d.split == split for w in windows(d, count, max_length)]
-
-
-PAD_MULTIPLE = 32  # fewer distinct shapes: CPU kernels are prepared once per shape
-
-
-def _collate(pad_id: int):
-    import torch
-
-    def collate(samples) -> dict:
-        width = -(-max(len(s.input_ids) for s in samples) // PAD_MULTIPLE) * PAD_MULTIPLE
-        ids = [s.input_ids + [pad_id] * (width - len(s.input_ids)) for s in samples]
-        labels = [s.labels + [IGNORE_INDEX] * (width - len(s.labels)) for s in samples]
-        mask = [[1] * len(s.input_ids) + [0] * (width - len(s.input_ids)) for s in samples]
-        return {
-            "input_ids": torch.tensor(ids),
-            "labels": torch.tensor(labels),
-            "attention_mask": torch.tensor(mask),
-        }
-
-    return collate
-
-
-def reply_loss(model, batch: dict):
-    """Mean cross-entropy over reply tokens, with logits computed only at positions that predict one.
-
-    The positions are the union over the batch (a 1-D ``logits_to_keep``, which every transformers
-    release with the argument supports); positions that are not a reply token in a row are ignored.
-    """
-    import torch
-    import torch.nn.functional as F
-
-    labels = batch["labels"]
-    targets = torch.full_like(labels, IGNORE_INDEX)
-    targets[:, :-1] = labels[:, 1:]  # position t predicts token t+1
-    positions = (targets != IGNORE_INDEX).any(dim=0).nonzero().squeeze(-1)
-    out = model(
-        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=positions
-    )
-    logits = out.logits.reshape(-1, out.logits.shape[-1])
-    return F.cross_entropy(logits.float(), targets[:, positions].reshape(-1), ignore_index=IGNORE_INDEX)
-
-
-def _training_order(n: int, seed: int, needed: int) -> list[int]:
-    """Sample indices for the whole run: a fresh seeded shuffle per epoch, as many epochs as needed."""
-    order: list[int] = []
-    epoch = 0
-    while len(order) < needed:
-        block = list(range(n))
-        random.Random(seed * 1000 + epoch).shuffle(block)
-        order += block
-        epoch += 1
-    return order[:needed]
 
 
 def _select_device(config: TrainConfig) -> str:
@@ -247,8 +180,8 @@ def train(
 
     emit({"event": "status", "text": "Preparing samples"})
     dialogues = load_dialogues(job_dir / DIALOGUES_FILE)
-    train_pairs = _windows(dialogues, "train", tokenizer, config.max_length)
-    val_pairs = _windows(dialogues, "validation", tokenizer, config.max_length)
+    train_pairs = window_samples(dialogues, "train", tokenizer, config.max_length)
+    val_pairs = window_samples(dialogues, "validation", tokenizer, config.max_length)
     if not train_pairs:
         from deescal.app.errors import UserFacingError
 
@@ -276,18 +209,18 @@ def train(
     elif resume:
         log.info("no checkpoint in %s: starting from step 0", job_dir)
 
-    order = _training_order(len(train_pairs), config.seed, total * per_step)
+    order = training_order(len(train_pairs), config.seed, total * per_step)
     start = state["step"] * per_step
     loader = torch.utils.data.DataLoader(
-        _Samples(train_pairs, order[start:], tokenizer, config.max_length),
+        EncodedWindows(train_pairs, order[start:], tokenizer, config.max_length),
         batch_size=config.batch_size,
-        collate_fn=_collate(tokenizer.pad_token_id),
+        collate_fn=collate_padded(tokenizer.pad_token_id),
     )
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     val_loader = torch.utils.data.DataLoader(
-        _Samples(val_pairs, list(range(len(val_pairs))), tokenizer, config.max_length),
+        EncodedWindows(val_pairs, list(range(len(val_pairs))), tokenizer, config.max_length),
         batch_size=config.batch_size,
-        collate_fn=_collate(tokenizer.pad_token_id),
+        collate_fn=collate_padded(tokenizer.pad_token_id),
     )
 
     stop = _StopFlag(should_stop)
