@@ -61,10 +61,13 @@ class ModelResult:
     model: str
     adapter: str | None
     predictions: list[str] = field(default_factory=list, repr=False)
+    latencies: list[float] = field(default_factory=list, repr=False)  # seconds, per reply
 
     def row(self) -> dict:
+        """The scores and summary figures (no per-reply lists)."""
         data = asdict(self)
         data.pop("predictions")
+        data.pop("latencies")
         return data
 
 
@@ -166,6 +169,7 @@ def evaluate_models(
                 model=str(spec.model_path),
                 adapter=str(spec.adapter_path) if spec.adapter_path else None,
                 predictions=predictions,
+                latencies=[round(x, 4) for x in latencies],
             )
         )
         log.info("evaluated %s: %s", spec.name, results[-1].row())

@@ -23,7 +23,9 @@ PAPER_ROWS: list[dict[str, Any]] = [
 
 
 def results_json(results: list[ModelResult], settings: dict, extra: dict | None = None) -> dict:
-    return {"settings": settings, "models": [r.row() for r in results], **(extra or {})}
+    """Scores per model, plus each reply's latency (no generated text: it quotes real transcripts)."""
+    models = [{**r.row(), "latencies_s": r.latencies} for r in results]
+    return {"settings": settings, "models": models, **(extra or {})}
 
 
 def markdown_table(results: list[ModelResult], with_paper: bool = False) -> str:

@@ -161,6 +161,12 @@ def run(args: argparse.Namespace) -> int:
             )
             if record.get("merged"):
                 say(f"Merged model written to {record['merged']}")
+            folder_used = job["spec"].get("transcripts_dir")
+            if folder_used:
+                say(
+                    f"Compare it with the base model on the held-out transcripts: deescal eval --transcripts "
+                    f"{folder_used} --split test --seed {job['spec']['seed']} --adapter {record['adapter']}"
+                )
         return 0
     finally:
         ctx.close()

@@ -134,7 +134,7 @@ def test_eval_compares_base_and_adapters_offline(home, transcripts_dir, tmp_path
     names = [m["name"] for m in data["models"]]
     assert len(names) == 3 and names[0].endswith("(base)") and names[1:] == ["first", "first"]
     for row in data["models"]:
-        assert row["n_turns"] == 3 and row["latency_s"] > 0
+        assert row["n_turns"] == 3 and row["latency_s"] > 0 and len(row["latencies_s"]) == 3
         assert all(0.0 <= row[key] <= 1.0 for key in ("rougeL", "bleu4", "meteor", "bertscore_f1"))
     assert data["models"][1]["rougeL"] == data["models"][2]["rougeL"]  # same adapter, same seeds
     assert report.with_suffix(".md").read_text().startswith("| model |")
