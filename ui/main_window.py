@@ -7,15 +7,14 @@ import importlib
 
 from deescal.app.context import AppContext
 from deescal.app.settings import get_setting, set_setting
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -53,11 +52,12 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())  # replaced by the real view on first visit
         self.nav.currentRowChanged.connect(self._show_row)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.model_label = QLabel()
         self.statusBar().addPermanentWidget(self.model_label)
