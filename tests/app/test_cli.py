@@ -56,3 +56,13 @@ def test_damaged_database_message_reaches_the_user_without_traceback(data_dir):
     )
     assert proc.returncode == 2
     assert "damaged" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_output_into_a_closed_pipe_is_not_a_traceback(data_dir):
+    proc = subprocess.run(
+        f"{sys.executable} -m deescal.app.cli --data-dir {data_dir.root} scenarios list | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "Traceback" not in proc.stderr
