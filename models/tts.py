@@ -233,8 +233,11 @@ class SpeechSynthesizer:
         target = Path(out)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.stem}.partial.wav")
-        self._call(lambda engine: _render(engine, text, partial, style or SpeechStyle()))
-        if not partial.is_file() or partial.stat().st_size <= 44:
+        for _attempt in range(3):  # espeak-ng 1.51 now and then writes an empty file after a style change
+            self._call(lambda engine: _render(engine, text, partial, style or SpeechStyle()))
+            if partial.is_file() and partial.stat().st_size > 44:
+                break
+        else:
             partial.unlink(missing_ok=True)
             raise UserFacingError("The speech engine produced no audio for this text.")
         os.replace(partial, target)
