@@ -45,6 +45,7 @@ def prepare_base(gguf_path: Path, cache_dir: Path, sha256: str) -> Path:
             f"transformers cannot read {gguf_path.name} for training ({exc}). Fine-tuning needs a GGUF of a "
             "model type transformers supports (Gemma, Llama, Qwen, Mistral...)."
         ) from exc
+    check_tokenizer(tokenizer, gguf_path)
     model.hf_quantizer = None  # a GGUF-loaded model refuses to save while these mark it quantised
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
@@ -54,6 +55,35 @@ def prepare_base(gguf_path: Path, cache_dir: Path, sha256: str) -> Path:
     shutil.rmtree(cache_dir, ignore_errors=True)
     partial.rename(cache_dir)
     return cache_dir
+
+
+TOKENIZER_PROBE = "Officer: Hi, I'm Officer Díaz. What's going on?\nDana (guarded): Nothing. Leave me alone!"
+
+
+def check_tokenizer(tokenizer, gguf_path: Path) -> None:
+    """Training must see the tokens llama.cpp will see; some transformers releases convert a GGUF's
+    tokenizer differently (seen: transformers 5.17 with Gemma 3), which would train a useless adapter."""
+    try:
+        import llama_cpp
+    except ImportError:  # a training-only machine without llama.cpp: nothing to compare with
+        log.warning(
+            "llama-cpp-python is not installed: the tokenizer of %s is not cross-checked", gguf_path.name
+        )
+        return
+    vocab = llama_cpp.Llama(str(gguf_path), vocab_only=True, verbose=False)
+    try:
+        expected = vocab.tokenize(TOKENIZER_PROBE.encode("utf-8"), add_bos=True, special=True)
+    finally:
+        vocab.close()
+    got = tokenizer(TOKENIZER_PROBE)["input_ids"]
+    if list(got) != list(expected):
+        import transformers
+
+        raise ModelError(
+            f"transformers {transformers.__version__} reads the tokenizer of {gguf_path.name} differently from "
+            "llama.cpp, so an adapter trained with it would not work in the app. Install the transformers "
+            "version this app ships with."
+        )
 
 
 def load_base(cache_dir: Path):

@@ -36,6 +36,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--grad-accum", type=int, default=8)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--rank", type=int, default=16)
+    parser.add_argument(
+        "--threads", type=int, help="CPU threads (default: one per core; 1 on a machine others are using)"
+    )
     parser.add_argument("--data-dir", help="keep the run here (default: a temporary folder)")
     return parser.parse_args()
 
@@ -64,6 +67,7 @@ def main() -> int:
         "checkpoint_every": 25,
         "eval_every": 25,
         "time_budget_s": args.train_minutes * 60,
+        "threads": args.threads,
     }
     start = time.perf_counter()
     prepare_job(ctx, JobSpec(transcripts_dir=str(TRANSCRIPTS), adapter_name="bench"), config, print)
@@ -96,7 +100,7 @@ def main() -> int:
         ModelSpec("Gemma 3 270M (base)", model_path),
         ModelSpec("Gemma 3 270M + LoRA", model_path, Path(record["path"])),
     ]
-    settings = EvalSettings(max_turns=args.max_turns)
+    settings = EvalSettings(max_turns=args.max_turns, n_threads=args.threads)
     start = time.perf_counter()
     last = [-1]
 

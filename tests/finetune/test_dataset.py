@@ -224,3 +224,16 @@ def test_fit_prompt_drops_old_turns_in_steps_and_keeps_the_last_officer_line(rea
     assert count(prompt) <= 400
     assert last.history[-1][1] in prompt and prompt.startswith("Police body-camera transcript")
     assert boundaries(dialogue, max_turns=2) == boundaries(dialogue)[:2]
+
+
+def test_the_training_tokenizer_is_checked_against_llama_cpp(tokenizer):
+    from deescal.app.errors import ModelError
+    from deescal.finetune.base_model import check_tokenizer
+
+    check_tokenizer(tokenizer, shared_models()[0])  # the shipped transformers agrees with llama.cpp
+
+    def other(text: str) -> dict:
+        return {"input_ids": tokenizer(text)["input_ids"][:-1]}
+
+    with pytest.raises(ModelError, match="reads the tokenizer"):
+        check_tokenizer(other, shared_models()[0])
