@@ -40,6 +40,7 @@ def parse_args() -> argparse.Namespace:
         "--threads", type=int, help="CPU threads (default: one per core; 1 on a machine others are using)"
     )
     parser.add_argument("--data-dir", help="keep the run here (default: a temporary folder)")
+    parser.add_argument("--resume", action="store_true", help="continue the interrupted run in --data-dir")
     return parser.parse_args()
 
 
@@ -70,14 +71,16 @@ def main() -> int:
         "threads": args.threads,
     }
     start = time.perf_counter()
-    prepare_job(ctx, JobSpec(transcripts_dir=str(TRANSCRIPTS), adapter_name="bench"), config, print)
-    prepare_s = time.perf_counter() - start
     folder = job_dir(ctx)
+    resume = bool(args.resume and (read_job(folder) or {}).get("status") in ("interrupted", "training"))
+    if not resume:
+        prepare_job(ctx, JobSpec(transcripts_dir=str(TRANSCRIPTS), adapter_name="bench"), config, print)
+    prepare_s = time.perf_counter() - start
     job = read_job(folder)
     print(job["redaction_text"], json.dumps(job["summary"]["splits"]))
 
     start = time.perf_counter()
-    process = TrainingProcess(folder, resume=False).start()
+    process = TrainingProcess(folder, resume=resume).start()
     steps = []
     for event in process.events(poll_s=1.0):
         if event and event.get("event") == "step":
@@ -118,6 +121,7 @@ def main() -> int:
         "conditions": "2-core shared machine (other engineers' work running), CPU only",
         "prepare_s": round(prepare_s, 1),
         "train_wall_s": round(train_s, 1),
+        "resumed": resume,
         "train_s": result["seconds"],
         "steps": result["step"],
         "sequences_seen": result["step"] * args.batch_size * args.grad_accum,
