@@ -39,6 +39,12 @@ class AppContext:
             self._services[kind] = kind(self)
         return self._services[kind]
 
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def close(self) -> None:
         for service in self._services.values():
             close = getattr(service, "close", None)

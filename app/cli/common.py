@@ -5,14 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from deescal.app.context import AppContext
+
+T = TypeVar("T")
 
 
 def open_context(args: argparse.Namespace) -> AppContext:
     return AppContext.open(getattr(args, "data_dir", None))
+
+
+@contextmanager
+def open_service(args: argparse.Namespace, kind: type[T]) -> Iterator[T]:
+    """The ``kind`` service on the data folder of ``args``; the context is closed afterwards."""
+    with open_context(args) as ctx:
+        yield ctx.service(kind)
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

@@ -71,8 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from deescal.finetune.report import markdown_table, write_report
     from deescal.models.registry import ModelRegistry
 
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         folder = Path(args.transcripts).expanduser()
         if not folder.is_dir():
             raise UserFacingError(f"The transcripts folder {folder} does not exist.")
@@ -121,5 +120,3 @@ def run(args: argparse.Namespace) -> int:
             paths = write_report(results, Path(args.json), described)
             print_table([(kind, str(path)) for kind, path in paths.items()], ["written", "path"])
         return 0
-    finally:
-        ctx.close()

@@ -103,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from deescal.finetune.job import JobSpec, finish_job, job_dir, prepare_job, read_job, run_training
     from deescal.models.registry import ModelRegistry
 
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         folder = job_dir(ctx)
         say = (lambda text: None) if args.json else (lambda text: print(text, flush=True))
         if args.resume:
@@ -168,5 +167,3 @@ def run(args: argparse.Namespace) -> int:
                     f"{folder_used} --split test --seed {job['spec']['seed']} --adapter {record['adapter']}"
                 )
         return 0
-    finally:
-        ctx.close()

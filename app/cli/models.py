@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json, print_table
+from deescal.app.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.models.registry import ModelRegistry
 
 
@@ -50,17 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     attach.set_defaults(func=run_attach)
 
 
-def _registry(args: argparse.Namespace):
-    ctx = open_context(args)
-    return ctx, ctx.service(ModelRegistry)
-
-
 def run_list(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         models = registry.list()
-    finally:
-        ctx.close()
     if args.json:
         print_json([m.to_dict() for m in models])
         return 0
@@ -83,12 +75,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         progress = None if args.json else _progress_printer()
         record = registry.add(args.path, args.name, progress=progress)
-    finally:
-        ctx.close()
     if args.json:
         print_json(record.to_dict())
     else:
@@ -105,31 +94,22 @@ def _progress_printer():
 
 
 def run_default(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         record = registry.set_default(args.name)
-    finally:
-        ctx.close()
     print(f"New sessions will use '{record.name}'.")
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         registry.remove(args.name)
-    finally:
-        ctx.close()
     print(f"Removed '{args.name}' (the file was left in place).")
     return 0
 
 
 def run_adapters(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         adapters = registry.adapters()
-    finally:
-        ctx.close()
     if args.json:
         print_json([a.to_dict() for a in adapters])
         return 0
@@ -141,11 +121,8 @@ def run_adapters(args: argparse.Namespace) -> int:
 
 
 def run_add_adapter(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         record = registry.add_adapter(args.path, args.name, args.model)
-    finally:
-        ctx.close()
     if args.json:
         print_json(record.to_dict())
     else:
@@ -154,10 +131,7 @@ def run_add_adapter(args: argparse.Namespace) -> int:
 
 
 def run_attach(args: argparse.Namespace) -> int:
-    ctx, registry = _registry(args)
-    try:
+    with open_service(args, ModelRegistry) as registry:
         record = registry.set_active_adapter(None if args.name.lower() == "none" else args.name)
-    finally:
-        ctx.close()
     print(f"New sessions will use the adapter '{record.name}'." if record else "New sessions use no adapter.")
     return 0

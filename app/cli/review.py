@@ -40,8 +40,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     if not args.pdf and not args.html:
         raise UserFacingError("Say where to write the review: --pdf OUT.pdf and/or --html OUT.html.")
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         service = ctx.service(ReviewService)
         service.load(args.session)  # a clear error for an unknown session before any work
         filled = service.score_missing(args.session)
@@ -52,16 +51,13 @@ def run_export(args: argparse.Namespace) -> int:
         for path, export in ((args.pdf, export_pdf), (args.html, export_html)):
             if path:
                 print(f"wrote {export(review, path, comparisons)}")
-    finally:
-        ctx.close()
     return 0
 
 
 def run_approve(args: argparse.Namespace) -> int:
     from deescal.app.review import ReviewService
 
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         service = ctx.service(ReviewService)
         if args.revoke:
             service.revoke_approval(args.session)
@@ -70,6 +66,4 @@ def run_approve(args: argparse.Namespace) -> int:
             service.approve(args.session, args.by)
             row = service.load(args.session).session
             print(f"session {args.session}: approved for fine-tuning by {row['approved_by']}")
-    finally:
-        ctx.close()
     return 0

@@ -48,8 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.resume is None and not args.scenario:
         raise UserFacingError("Name a scenario (id or case id), or a session to --resume.")
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         if args.audio:  # every recording is heard before the session starts, so a bad one costs nothing
             heard = ctx.service(VoiceService).transcribe_turns(args.audio)
             args.say = (args.say or []) + heard
@@ -69,8 +68,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             interactive(session)
         data = session.transcript()
-    finally:
-        ctx.close()
     if args.json:
         print_json(data)
     elif args.say:

@@ -7,7 +7,7 @@ import json
 import sys
 import textwrap
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json, print_table
+from deescal.app.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.library.search import SORTS
@@ -58,19 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     correct.set_defaults(func=run_correct)
 
 
-def _library(args: argparse.Namespace):
-    ctx = open_context(args)
-    return ctx, ctx.service(LibraryService)
-
-
 def run_list(args: argparse.Namespace) -> int:
-    ctx, library = _library(args)
-    try:
+    with open_service(args, LibraryService) as library:
         filters = dict(category=args.category, difficulty=args.difficulty, tags=args.tag, source=args.source)
         total = library.count(args.query, **filters)
         rows = library.search(args.query, **filters, sort=args.sort, limit=args.limit or total or 1)
-    finally:
-        ctx.close()
     for row in rows:
         row["tags"] = json.loads(row["tags"])
     if args.json:
@@ -100,11 +92,8 @@ def _scenario_json(library: LibraryService, scenario_id: int) -> dict:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    ctx, library = _library(args)
-    try:
+    with open_service(args, LibraryService) as library:
         data = _scenario_json(library, library.find_id(args.id))
-    finally:
-        ctx.close()
     if args.json:
         print_json(data)
         return 0
@@ -142,11 +131,8 @@ def run_import(args: argparse.Namespace) -> int:
         if not args.json and sys.stderr.isatty():
             print(f"\r{fraction:4.0%} {text[:70]:<70}", end="", file=sys.stderr, flush=True)
 
-    ctx, library = _library(args)
-    try:
+    with open_service(args, LibraryService) as library:
         report = library.import_path(args.path, progress=show_progress)
-    finally:
-        ctx.close()
     if args.json:
         print_json(report.as_dict())
     else:
@@ -163,24 +149,18 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     if args.all == bool(args.ids):
         raise UserFacingError("Give scenario ids to export, or --all (not both).")
-    ctx, library = _library(args)
-    try:
+    with open_service(args, LibraryService) as library:
         ids = None if args.all else [library.find_id(key) for key in args.ids]
         count = library.export(ids, args.out)
-    finally:
-        ctx.close()
     print(f"Exported {count} scenario(s) to {args.out}")
     return 0
 
 
 def run_correct(args: argparse.Namespace) -> int:
-    ctx, library = _library(args)
-    try:
+    with open_service(args, LibraryService) as library:
         scenario_id = library.find_id(args.id)
         library.correct_role(scenario_id, args.turn, args.role, whole_speaker=args.speaker)
         data = _scenario_json(library, scenario_id)
-    finally:
-        ctx.close()
     if args.json:
         print_json(data)
     else:

@@ -18,11 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         results = run_checks(ctx, args.only)
-    finally:
-        ctx.close()
     ok = all(r.ok for r in results)
     if args.json:
         print_json({"ok": ok, "checks": results_as_dicts(results)})

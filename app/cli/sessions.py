@@ -22,11 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         rows = list_sessions(ctx.store, args.status)
-    finally:
-        ctx.close()
     if args.json:
         print_json(rows)
         return 0
@@ -76,11 +73,8 @@ def print_transcript(data: dict) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    ctx = open_context(args)
-    try:
+    with open_context(args) as ctx:
         data = session_transcript(ctx.store, args.session_id)
-    finally:
-        ctx.close()
     if args.json:
         print_json(data)
     else:

@@ -30,11 +30,8 @@ def run(args: argparse.Namespace) -> int:
     if args.model:
         transcript = SpeechToText(check_model_dir(args.model)).transcribe(args.audio)
     else:
-        ctx = open_context(args)
-        try:
+        with open_context(args) as ctx:
             transcript = ctx.service(VoiceService).transcribe(args.audio)
-        finally:
-            ctx.close()
     if args.json:
         print_json(transcript.to_dict())
     else:
