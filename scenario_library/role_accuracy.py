@@ -68,6 +68,17 @@ def load_labels(path: Path = LABELS_PATH) -> dict[str, dict[str, str]]:
     return dict(labels)
 
 
+def dialogue_files(labels: dict[str, dict[str, str]]) -> tuple[set[str], set[str]]:
+    """(files where at least two people take part, files where an officer and a civilian talk), by hand labels.
+
+    Narration, hosts, guests and advertisements (role ``other``) are commentary, not participants:
+    a narrator over a clip in which one officer shouts is narrated commentary, not a dialogue.
+    """
+    participants = {f for f, roles in labels.items() if sum(r != "other" for r in roles.values()) >= 2}
+    exchanges = {f for f, roles in labels.items() if {"officer", "civilian"} <= set(roles.values())}
+    return participants, exchanges
+
+
 def measure(transcripts_dir: Path, labels_path: Path = LABELS_PATH) -> RoleAccuracy:
     """Runs inference on every hand-labelled file found in ``transcripts_dir``."""
     result = RoleAccuracy()

@@ -105,6 +105,17 @@ def scenario_from_transcript(transcript: TranscriptFile, roles: dict[str, str] |
             f"has a single speaker ({speakers[0]!r}): narrated commentary, not a dialogue to train on"
         )
     roles = roles or infer_roles([(u.speaker, u.text) for u in transcript.utterances])
+    participants = [s for s in speakers if roles[s] != "other"]
+    if len(participants) < 2:
+        narrators = ", ".join(repr(s) for s in speakers if roles[s] == "other")
+        heard = (
+            f"only {participants[0]!r} ({roles[participants[0]]}) speaks"
+            if participants
+            else "nobody else speaks"
+        )
+        raise TranscriptFileError(
+            f"is narrated commentary: besides the narration ({narrators}) {heard}, so there is no exchange to train on"
+        )
     officers = [s for s in speakers if roles[s] == "officer"]
     civilians = [s for s in speakers if roles[s] == "civilian"]
     if not officers or not civilians:

@@ -13,6 +13,7 @@ from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.settings import get_setting
 from deescal.scenario_library import transcript_csv
+from deescal.scenario_library.role_accuracy import dialogue_files, load_labels
 from deescal.scenario_library.scenario_files import BUNDLED_DIR
 
 from tests.conftest import TRANSCRIPTS
@@ -126,11 +127,15 @@ def test_importing_all_shared_transcripts(imported, transcripts_dir):
     skipped = dict(report.skipped)
     assert imported_files | set(skipped) == set(manifest)  # every file imported or reported
     assert not imported_files & set(skipped)
-    dialogues = [f for f, n in manifest.items() if n >= 2]
-    assert len(imported_files) >= 0.9 * len(dialogues)
+    participants, exchanges = dialogue_files(load_labels())
+    assert participants <= {f for f, n in manifest.items() if n >= 2}
+    assert len(imported_files & participants) >= 0.95 * len(participants)
+    assert exchanges <= imported_files  # every real officer-civilian exchange, by the hand labels
     for name, n in manifest.items():
         if n == 1:
             assert "single speaker" in skipped[name]
+        elif name not in participants:
+            assert "narrated commentary" in skipped[name], (name, skipped.get(name))
     for item in report.imported:
         roles = {t.role for t in service.get(item["id"]).reference_transcript}
         assert {"officer", "civilian"} <= roles, item

@@ -28,7 +28,7 @@ from pathlib import Path
 from deescal.app.context import AppContext
 from deescal.app.library import LibraryService
 from deescal.app.library.scenario_rows import insert_scenario
-from deescal.scenario_library.role_accuracy import measure
+from deescal.scenario_library.role_accuracy import dialogue_files, load_labels, measure
 from deescal.scenario_library.scenario_files import load_bundled
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,10 +80,12 @@ def bench_import(tmp: Path) -> dict:
     imported = {item["file"] for item in report.imported}
     dialogues = [f for f, n in speakers.items() if n >= 2]
     reasons = Counter(
-        "single speaker" if "single speaker" in r else "no civilian" if "no civilian" in r
-        else "no police officer" if "no police officer" in r else "other"
+        "single speaker" if "single speaker" in r else "narrated commentary" if "narrated commentary" in r
+        else "no civilian" if "no civilian" in r else "no police officer" if "no police officer" in r
+        else "other"
         for _, r in report.skipped
     )  # fmt: skip
+    participants, exchanges = dialogue_files(load_labels())
     accuracy = measure(transcripts)
     return {
         "files": len(speakers),
@@ -94,6 +96,10 @@ def bench_import(tmp: Path) -> dict:
         "skip_reasons": dict(reasons),
         "multi_speaker_files": len(dialogues),
         "multi_speaker_imported_share": round(len(imported & set(dialogues)) / len(dialogues), 4),
+        "files_with_two_participants": len(participants),
+        "two_participant_imported_share": round(len(imported & participants) / len(participants), 4),
+        "files_with_officer_civilian_exchange": len(exchanges),
+        "exchange_imported_share": round(len(imported & exchanges) / len(exchanges), 4),
         "role_inference": accuracy.as_dict(),
     }
 

@@ -49,6 +49,29 @@ def test_single_speaker_and_one_sided_files_are_refused_with_a_reason(tmp_path):
     ]
     with pytest.raises(TranscriptFileError, match="no civilian"):
         import_transcript(write_transcript(tmp_path / "o.csv", officers_only))
+    narrated_clip = [
+        (
+            "00:00",
+            "[Narrator]",
+            "Welcome back to the channel. In this video we look at a traffic stop in Ohio.",
+        ),
+        (
+            "00:09",
+            "[Narrator]",
+            "Watch how the officer approaches the car before we talk about what went wrong.",
+        ),
+        ("00:15", "[Officer]", "Driver, show me your hands! Show me your hands now!"),
+        ("00:18", "[Officer]", "Step out of the vehicle. Keep your hands where I can see them."),
+        (
+            "00:30",
+            "[Narrator]",
+            "So let's break down what the officer did well in this clip and what he could improve.",
+        ),
+    ]
+    with pytest.raises(
+        TranscriptFileError, match=r"narrated commentary: .*only '\[Officer\]' \(officer\) speaks"
+    ):
+        import_transcript(write_transcript(tmp_path / "c.csv", narrated_clip))
 
 
 def test_rederive_after_a_role_correction_changes_the_character(tmp_path):
