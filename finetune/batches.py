@@ -48,11 +48,15 @@ def collate_padded(pad_id: int):
     return collate
 
 
-def reply_loss(model, batch: dict):
-    """Mean cross-entropy over reply tokens, with logits computed only at positions that predict one.
+def reply_loss(model, batch: dict, end_weight: float = 1.0):
+    """Cross-entropy over reply tokens, with logits computed only at positions that predict one.
 
     The positions are the union over the batch (a 1-D ``logits_to_keep``, which every transformers
     release with the argument supports); positions that are not a reply token in a row are ignored.
+    ``end_weight`` weighs the token that ends each reply (its end of line) against the others: at the
+    optimum it multiplies the odds of ending a reply by that factor, which is how the trained model's
+    reply length is calibrated (replies sampled at temperature 0.6 otherwise end too early).
+    The result is the weighted mean, so with weight 1 it is the plain mean cross-entropy.
     """
     import torch
     import torch.nn.functional as F
@@ -65,7 +69,15 @@ def reply_loss(model, batch: dict):
         input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=positions
     )
     logits = out.logits.reshape(-1, out.logits.shape[-1])
-    return F.cross_entropy(logits.float(), targets[:, positions].reshape(-1), ignore_index=IGNORE_INDEX)
+    kept = targets[:, positions].reshape(-1)
+    if end_weight == 1.0:
+        return F.cross_entropy(logits.float(), kept, ignore_index=IGNORE_INDEX)
+    following = torch.full_like(targets, IGNORE_INDEX)
+    following[:, :-1] = targets[:, 1:]
+    ends = (targets != IGNORE_INDEX) & (following == IGNORE_INDEX)  # a reply's last token
+    weights = torch.where(ends, end_weight, 1.0)[:, positions].reshape(-1) * (kept != IGNORE_INDEX)
+    losses = F.cross_entropy(logits.float(), kept, ignore_index=IGNORE_INDEX, reduction="none")
+    return (losses * weights).sum() / weights.sum()
 
 
 def training_order(n: int, seed: int, needed: int) -> list[int]:

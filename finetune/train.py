@@ -63,6 +63,7 @@ class TrainConfig:
     lora_dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
     max_length: int = 384  # tokens per training sequence (a window of turns)
+    reply_end_weight: float = 1.0  # loss weight of each reply's end of line (see batches.reply_loss)
     checkpoint_every: int = 50
     eval_every: int = 50
     val_samples: int = 24  # validation windows (each holds several replies)
@@ -231,7 +232,7 @@ def train(
         model.train()
         for batch in loader if state["step"] < total else []:
             with accelerator.accumulate(model):
-                loss = reply_loss(model, batch)
+                loss = reply_loss(model, batch, config.reply_end_weight)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients:
                     accelerator.clip_grad_norm_(model.parameters(), 1.0)

@@ -36,6 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--grad-accum", type=int, default=8)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--rank", type=int, default=16)
+    parser.add_argument("--end-weight", type=float, default=1.0, help="loss weight of each reply's end of line")
     parser.add_argument(
         "--threads", type=int, help="CPU threads (default: one per core; 1 on a machine others are using)"
     )
@@ -62,6 +63,7 @@ def main() -> int:
         "batch_size": args.batch_size,
         "grad_accum": args.grad_accum,
         "max_length": args.max_length,
+        "reply_end_weight": args.end_weight,
         "learning_rate": args.lr,
         "lora_r": args.rank,
         "lora_alpha": 2 * args.rank,

@@ -34,6 +34,17 @@ def test_reply_loss_equals_cross_entropy_over_full_logits():
     )
     assert float(fast) == pytest.approx(float(full), rel=1e-5)
 
+    with torch.no_grad():
+        weighted = reply_loss(model, batch, end_weight=0.25)
+    each = F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX, reduction="none"
+    ).reshape(2, -1)
+    weights = (targets != IGNORE_INDEX).float()
+    weights[0, 33] = weights[1, 23] = 0.25  # the positions that predict each reply's last token
+    expected = (each * weights).sum() / weights.sum()
+    assert float(weighted) == pytest.approx(float(expected), rel=1e-5)
+    assert float(weighted) != pytest.approx(float(full), rel=1e-3)
+
 
 def test_training_order_is_a_seeded_shuffle_per_epoch():
     order = training_order(5, seed=3, needed=12)
