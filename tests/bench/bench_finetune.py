@@ -36,7 +36,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--grad-accum", type=int, default=8)
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--rank", type=int, default=16)
-    parser.add_argument("--end-weight", type=float, default=1.0, help="loss weight of each reply's end of line")
+    parser.add_argument(
+        "--end-weight", type=float, default=1.0, help="loss weight of each reply's end of line"
+    )
     parser.add_argument(
         "--threads", type=int, help="CPU threads (default: one per core; 1 on a machine others are using)"
     )
