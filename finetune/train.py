@@ -197,10 +197,7 @@ def train(
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate)
 
     def schedule(s: int) -> float:
-        """Linear warm-up, then linear decay to zero at the last step; reads ``total`` each time
-        because a time budget can shorten the run once its speed is known."""
-        warmup = max(1, int(total * config.warmup_ratio))
-        return min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+        return lr_factor(s, total, warmup_steps(config, total))  # ``total`` may change: read each time
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     if resume and checkpoint_dir(job_dir) is not None:
@@ -301,6 +298,17 @@ def train(
 
 
 BUDGET_ESTIMATE_STEP = 5
+
+
+def warmup_steps(config: TrainConfig, total: int) -> int:
+    """With a time budget, the warm-up is the steps that measure the speed: a warm-up sized for the
+    provisional step count would keep the learning rate near zero until the real count is known."""
+    return BUDGET_ESTIMATE_STEP if config.time_budget_s else max(1, int(total * config.warmup_ratio))
+
+
+def lr_factor(step: int, total: int, warmup: int) -> float:
+    """Linear warm-up, then linear decay to zero at the last step (a time budget can shorten ``total``)."""
+    return min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup)))
 
 
 def _fit_budget(budget_s: float, state: dict, step_at_start: int, seconds_before: float, total: int) -> int:

@@ -34,3 +34,16 @@ def test_time_budget_sizes_the_run_from_its_first_steps_and_stops_a_late_one():
     assert _fit_budget(600, state, 0, 0.0, 50) == 50  # a short run is left alone
     state.update(step=200, seconds=601.0)
     assert _fit_budget(600, state, 0, 0.0, 279) == 200  # behind schedule: stop now
+
+
+def test_a_time_budget_warms_up_during_the_speed_measurement_not_over_the_provisional_run():
+    from deescal.finetune.train import BUDGET_ESTIMATE_STEP, TrainConfig, lr_factor, warmup_steps
+
+    budgeted = TrainConfig(base_dir="unused", max_steps=100_000, time_budget_s=600)
+    warmup = warmup_steps(budgeted, 100_000)
+    assert warmup == BUDGET_ESTIMATE_STEP
+    assert [lr_factor(s, 100_000, warmup) for s in range(warmup)] == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert lr_factor(warmup, 65, warmup_steps(budgeted, 65)) == pytest.approx(60 / 60)  # fitted: decay
+    assert lr_factor(64, 65, 5) == pytest.approx(1 / 60) and lr_factor(65, 65, 5) == 0.0
+    fixed = TrainConfig(base_dir="unused", max_steps=200, warmup_ratio=0.05)
+    assert warmup_steps(fixed, 200) == 10 and lr_factor(4, 200, 10) == 0.5
