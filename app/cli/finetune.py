@@ -51,9 +51,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tuning.add_argument("--batch-size", type=int, default=1, help="sequences per micro-batch (default 1)")
     tuning.add_argument("--grad-accum", type=int, default=8, help="micro-batches per step (default 8)")
     tuning.add_argument(
-        "--max-length", type=int, default=384, help="tokens per training sequence (default 384)"
+        "--max-length",
+        type=int,
+        help="tokens per training sequence (default 768 with 14 GB of RAM or more, else 384)",
     )
-    tuning.add_argument("--lr", type=float, default=2e-4, help="learning rate (default 2e-4)")
+    tuning.add_argument("--lr", type=float, help="learning rate (default 4e-4)")
+    tuning.add_argument(
+        "--end-weight",
+        type=float,
+        help="loss weight of the end of each reply; below 1 gives longer replies (default 0.75)",
+    )
     tuning.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16; alpha = 2 x rank)")
     tuning.add_argument("--checkpoint-every", type=int, default=50, metavar="N", help="steps (default 50)")
     tuning.add_argument("--eval-every", type=int, default=50, metavar="N", help="validation every N steps")
@@ -67,13 +74,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace) -> dict:
+    from deescal.finetune.service import DEFAULT_SETTINGS
+
+    def chosen(value, key: str):
+        return DEFAULT_SETTINGS[key] if value is None else value
+
     return {
         "max_steps": args.steps,
         "epochs": args.epochs,
         "batch_size": args.batch_size,
         "grad_accum": args.grad_accum,
-        "max_length": args.max_length,
-        "learning_rate": args.lr,
+        "max_length": chosen(args.max_length, "max_length"),
+        "learning_rate": chosen(args.lr, "learning_rate"),
+        "reply_end_weight": chosen(args.end_weight, "reply_end_weight"),
         "lora_r": args.rank,
         "lora_alpha": 2 * args.rank,
         "checkpoint_every": args.checkpoint_every,

@@ -31,13 +31,13 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--train-minutes", type=float, default=42.0, help="training time budget (default 42)")
     parser.add_argument("--max-turns", type=int, help="replies evaluated per test transcript (default: all)")
-    parser.add_argument("--max-length", type=int, default=384)
+    parser.add_argument("--max-length", type=int, default=768)
     parser.add_argument("--batch-size", type=int, default=1)
     parser.add_argument("--grad-accum", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=3e-4)
+    parser.add_argument("--lr", type=float, default=4e-4)
     parser.add_argument("--rank", type=int, default=16)
     parser.add_argument(
-        "--end-weight", type=float, default=1.0, help="loss weight of each reply's end of line"
+        "--end-weight", type=float, default=0.75, help="loss weight of each reply's end of line"
     )
     parser.add_argument(
         "--threads", type=int, help="CPU threads (default: one per core; 1 on a machine others are using)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from deescal.finetune.service import DEFAULT_SETTINGS
 from deescal.models.registry import ModelRegistry
 from deescal.ui.views.finetune import FinetuneView
 
@@ -17,7 +18,9 @@ def test_page_opens_with_sane_defaults_and_nothing_to_resume(qtbot, ctx):
     assert view.start_button.isEnabled() and not view.resume_button.isEnabled()
     assert not view.eval_button.isEnabled() and not view.activate_button.isEnabled()
     assert not view.cancel_button.isEnabled()
-    assert view.steps.value() == 100 and view.max_length.value() == 384 and view.name_edit.text()
+    assert view.steps.value() == 100 and view.max_length.value() in (384, 768) and view.name_edit.text()
+    assert view.settings()["max_length"] == DEFAULT_SETTINGS["max_length"]
+    assert view.settings()["reply_end_weight"] == 0.75 and view.lr.value() == pytest.approx(4e-4)
     assert "0 approved sessions" in view.sessions_label.text() and not view.use_sessions.isEnabled()
     assert view.session_list.count() == 0
     assert view.active_label.text() == "Active adapter: none"

@@ -268,6 +268,7 @@ class FinetuneView(QWidget):
             "learning_rate": self.lr.value(),
             "lora_r": self.rank.value(),
             "lora_alpha": 2 * self.rank.value(),
+            "reply_end_weight": DEFAULT_SETTINGS["reply_end_weight"],
             "checkpoint_every": DEFAULT_SETTINGS["checkpoint_every"],
             "eval_every": max(5, min(DEFAULT_SETTINGS["eval_every"], self.steps.value() // 4)),
         }
