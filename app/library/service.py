@@ -140,11 +140,18 @@ class LibraryService:
         sort: str = "title",
         limit: int = DEFAULT_PAGE,
         offset: int = 0,
+        matches: int | None = None,
     ) -> list[dict]:
-        """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...)."""
+        """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...).
+
+        ``matches``: this search's :meth:`count`, when the caller has it (a table does); it lets a
+        common word be listed without sorting every match; 0 returns no rows without asking SQLite.
+        """
+        if matches == 0:
+            return []
         sql, params = SearchQuery(
-            query, category, difficulty, tags, source, sort, self._common_tags(tags)
-        ).rows_sql(limit, offset)
+            query, category, difficulty, tags, source, sort, self._common_tags(tags), self._share(category)
+        ).rows_sql(limit, offset, matches, self.total() if matches else None)
         return self.store.query(sql, params)
 
     def count(
@@ -156,7 +163,13 @@ class LibraryService:
         source: str | None = None,
     ) -> int:
         sql, params = SearchQuery(
-            query, category, difficulty, tags, source, common_tags=self._common_tags(tags)
+            query,
+            category,
+            difficulty,
+            tags,
+            source,
+            common_tags=self._common_tags(tags),
+            category_share=self._share(category),
         ).count_sql()
         return self.store.query_one(sql, params)["n"]
 
@@ -168,6 +181,13 @@ class LibraryService:
             threshold = 0.05 * self.total()
             self._facets["common_tags"] = frozenset(tag.lower() for tag, n in self.tags() if n >= threshold)
         return self._facets["common_tags"]
+
+    def _share(self, category: str | Iterable[str] | None) -> float | None:
+        """Share of the library in the chosen categories (None without a category filter)."""
+        if not category:
+            return None
+        chosen = {category} if isinstance(category, str) else set(category)
+        return sum(n for name, n in self.categories() if name in chosen) / max(1, self.total())
 
     def total(self) -> int:
         """Number of scenarios in the library; cached until the library changes."""

@@ -119,6 +119,43 @@ def test_search_words_prefixes_filters_and_sorts(library):
     assert library.count('"; DROP TABLE scenarios; --') >= 0  # typed text never reaches SQL or FTS syntax
 
 
+def test_a_dense_text_search_scanned_in_sort_order_lists_exactly_what_sorting_the_matches_does(library):
+    from deescal.app.library.search import SORTS, SearchQuery
+
+    assert "INDEXED BY scenarios_list_by_title" in SearchQuery("officer").rows_sql(50, 0, 120, 162)[0]
+    assert "INDEXED BY" not in SearchQuery("officer").rows_sql(50, 0, 3, 150_000)[0]  # sparse: sort them
+    assert "INDEXED BY" not in SearchQuery("").rows_sql(50, 0, 162, 162)[0]  # no text: nothing to check
+    searches = [
+        {"query": "calm"},
+        {"query": "knif"},
+        {"query": "officer", "difficulty": [2, 3]},
+        {"query": "help ", "category": library.categories()[0][0]},
+        {"query": "kni", "tags": [library.tags()[0][0]]},
+    ]
+    compared = 0
+    for criteria in searches:
+        matches = library.count(**criteria)
+        for sort in SORTS:
+            for limit, offset in ((7, 0), (7, 5), (200, 0)):
+                fast = library.search(**criteria, sort=sort, limit=limit, offset=offset, matches=matches)
+                slow = library.search(**criteria, sort=sort, limit=limit, offset=offset)
+                assert fast == slow, (criteria, sort, limit, offset)
+                compared += bool(fast)
+    assert compared > 100
+    assert library.search("officer", matches=0) == []  # the caller counted nothing: no query at all
+
+    category = library.categories()[0][0]
+    within = SearchQuery("help", category=category, category_share=0.05)
+    assert "INDEXED BY scenarios_list_by_category" in within.count_sql()[0]
+    assert "INDEXED BY" not in SearchQuery("help", category=category, category_share=0.5).count_sql()[0]
+    for word in ("help", "calm", "kni", "officer"):
+        joined = SearchQuery(word, category=category, sort="-tension")  # share unknown: join every match
+        assert library.count(word, category=category) == library.store.query_one(*joined.count_sql())["n"]
+        assert library.search(word, category=category, sort="-tension") == library.store.query(
+            *joined.rows_sql(200, 0)
+        )
+
+
 def test_importing_all_shared_transcripts(imported, transcripts_dir):
     service, report = imported
     with open(transcripts_dir.parent / "manifest.csv", newline="", encoding="utf-8") as handle:

@@ -171,8 +171,8 @@ def timed_search(library: LibraryService, spec: dict, offset: int = 0) -> tuple[
     sort = spec.get("sort", "title")
     criteria = {k: v for k, v in spec.items() if k != "sort"}
     wall, cpu = time.perf_counter(), time.thread_time()
-    library.count(**criteria)
-    library.search(**criteria, sort=sort, limit=PAGE, offset=offset)
+    matches = library.count(**criteria)
+    library.search(**criteria, sort=sort, limit=PAGE, offset=offset, matches=matches)
     return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
 
 

@@ -117,7 +117,11 @@ class ScenarioTableModel(QAbstractTableModel):
     def _first_page(self, control, criteria: Criteria, sort: str, generation: int) -> tuple:
         filters = criteria.as_filters()
         total = self.library.count(criteria.query, **filters)
-        rows = self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE) if total else []
+        rows = (
+            self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE, matches=total)
+            if total
+            else []
+        )
         return generation, total, rows
 
     def _search_done(self, answer: tuple) -> None:
@@ -166,7 +170,12 @@ class ScenarioTableModel(QAbstractTableModel):
 
     def _page(self, control, criteria: Criteria, sort: str, generation: int, page: int) -> tuple:
         rows = self.library.search(
-            criteria.query, **criteria.as_filters(), sort=sort, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+            criteria.query,
+            **criteria.as_filters(),
+            sort=sort,
+            limit=PAGE_SIZE,
+            offset=page * PAGE_SIZE,
+            matches=self.total,
         )
         return generation, page, rows
 
