@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -122,7 +123,7 @@ def main() -> int:
     wins = {key: getattr(tuned, key) > getattr(base, key) for key in METRICS}
     val_losses = [s["val_loss"] for s in steps if s.get("evaluated")]
     summary = {
-        "conditions": "2-core shared machine (other engineers' work running), CPU only",
+        "conditions": f"{os.cpu_count()}-core machine, CPU only",
         "prepare_s": round(prepare_s, 1),
         "train_wall_s": round(train_s, 1),
         "resumed": resume,
