@@ -19,8 +19,12 @@ def test_add_model_set_default_and_attach_adapter(ctx, embedded_in_data_dir, qtb
     assert view.models_table.item(0, 0).text() == "✔"
 
     view.add_model(str(write_tiny_model(tmp_path / "tiny-chat.gguf", "{{ messages }}")))
+    assert not view.add_model_button.isEnabled() and not view.add_adapter_button.isEnabled()
+    view.add_model(str(tmp_path / "second-click.gguf"))  # while the first is checked: said, not queued
+    assert "Still checking the previous file" in view.status.text()
     qtbot.waitUntil(lambda: view.models_table.rowCount() == 2, timeout=30_000)
     assert "Added 'tiny-chat' (chat model)" in view.status.text()
+    qtbot.waitUntil(view.add_model_button.isEnabled, timeout=30_000)  # its worker has finished
     view.models_table.selectRow(_names(view.models_table).index("tiny-chat"))
     view.set_default()
     assert view.models_table.item(0, 1).text() == "tiny-chat" and view.models_table.item(0, 0).text() == "✔"
@@ -37,6 +41,7 @@ def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_
     qtbot.addWidget(view)
     view.add_adapter(str(write_lora_adapter(tmp_path / "wrong.gguf", wrong_shape=True)))
     qtbot.waitUntil(lambda: "does not fit" in view.status.text(), timeout=60_000)
+    qtbot.waitUntil(view.add_adapter_button.isEnabled, timeout=30_000)
     view.add_adapter(str(write_lora_adapter(tmp_path / "calm.gguf")))
     qtbot.waitUntil(lambda: view.adapters_table.rowCount() == 1, timeout=60_000)
     view.adapters_table.selectRow(0)

@@ -197,7 +197,9 @@ class ModelsView(QWidget):
 
     def _run(self, worker: Worker, describe) -> None:
         if self._worker is not None:
+            self.status.setText("Still checking the previous file; add this one when it is done.")
             return
+        self._set_adding(False)
         self.progress.setVisible(True)
         self.progress.setValue(0)
         self.status.setText("Checking the file…")
@@ -212,6 +214,12 @@ class ModelsView(QWidget):
     def _finished(self) -> None:
         self._worker = None
         self.progress.setVisible(False)
+        self._set_adding(True)
+
+    def _set_adding(self, enabled: bool) -> None:
+        """One file is checked at a time: the add buttons wait for the check in progress."""
+        self.add_model_button.setEnabled(enabled)
+        self.add_adapter_button.setEnabled(enabled)
 
     def _done(self, message: str) -> None:
         self.refresh()
