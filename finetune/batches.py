@@ -70,8 +70,6 @@ def reply_loss(model, batch: dict, end_weight: float = 1.0):
     )
     logits = out.logits.reshape(-1, out.logits.shape[-1])
     kept = targets[:, positions].reshape(-1)
-    if end_weight == 1.0:
-        return F.cross_entropy(logits.float(), kept, ignore_index=IGNORE_INDEX)
     following = torch.full_like(targets, IGNORE_INDEX)
     following[:, :-1] = targets[:, 1:]
     ends = (targets != IGNORE_INDEX) & (following == IGNORE_INDEX)  # a reply's last token

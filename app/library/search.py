@@ -29,20 +29,10 @@ SORTS: dict[str, str] = {
     "newest": "s.id DESC",
     "oldest": "s.id",
 }
-# The covering list index (migration 4) that holds the rows in each sort order.
+# The covering list index (migration 4) that holds the rows in each sort order, either direction.
+_INDEX_KEY = {"newest": "id", "oldest": "id"}
 SORT_INDEXES: dict[str, str] = {
-    "title": "scenarios_list_by_title",
-    "-title": "scenarios_list_by_title",
-    "category": "scenarios_list_by_category",
-    "-category": "scenarios_list_by_category",
-    "difficulty": "scenarios_list_by_difficulty",
-    "-difficulty": "scenarios_list_by_difficulty",
-    "tension": "scenarios_list_by_tension",
-    "-tension": "scenarios_list_by_tension",
-    "source": "scenarios_list_by_source",
-    "-source": "scenarios_list_by_source",
-    "newest": "scenarios_list_by_id",
-    "oldest": "scenarios_list_by_id",
+    sort: f"scenarios_list_by_{_INDEX_KEY.get(sort, sort.lstrip('-'))}" for sort in SORTS
 }
 SCAN_ROWS = 20_000  # a text search scans at most about this many rows in sort order (see rows_sql)
 CATEGORY_SCAN_SHARE = 0.25  # a text search within categories this small walks the category index
@@ -161,30 +151,26 @@ class SearchQuery:
             )
         return conditions
 
-    def _within_small_categories(self) -> bool:
-        """A text search inside a few categories: walking their rows in the category index and
+    def _category_index(self) -> str | None:
+        """The category index, for a text search inside a few categories: walking their rows and
         checking each against the text matches is 2-3 times faster than joining every text match
         (measured at 150,000 scenarios: 13 ms against 5 ms)."""
-        return (
-            self.match is not None
-            and self.category_share is not None
-            and (self.category_share <= CATEGORY_SCAN_SHARE)
-        )
+        small = self.category_share is not None and self.category_share <= CATEGORY_SCAN_SHARE
+        return SORT_INDEXES["category"] if self.match is not None and small else None
 
-    def _from(self) -> tuple[str, list[object]]:
+    def _from_where(self, counting: bool, index: str | None) -> tuple[str, list[object]]:
+        """``FROM ... WHERE ...`` and its parameters: with ``index``, that index is walked and each row
+        checked against the text matches; without, the text matches are the outer loop."""
         if self.match is None:
-            return "scenarios s", []
-        if self._within_small_categories():
-            return "scenarios s INDEXED BY scenarios_list_by_category", []
-        return "scenario_search f CROSS JOIN scenarios s ON s.id = f.rowid", [self.match]
-
-    def _where(self, counting: bool, text: str = "f.scenario_search MATCH ?") -> tuple[str, list[object]]:
-        if self.match is not None and self._within_small_categories():
-            text = TEXT_MATCHES
-        text_params = [self.match] if self.match is not None and text == TEXT_MATCHES else []
-        conditions = ([text] if self.match else []) + self.where + self._tag_conditions(counting)
+            source, text, params = "scenarios s", [], []
+        elif index:
+            source, text, params = f"scenarios s INDEXED BY {index}", [TEXT_MATCHES], [self.match]
+        else:
+            source = "scenario_search f CROSS JOIN scenarios s ON s.id = f.rowid"
+            text, params = ["f.scenario_search MATCH ?"], [self.match]
+        conditions = text + self.where + self._tag_conditions(counting)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        return where, [*text_params, *self.params, *self.tag_list]
+        return f"{source}{where}", [*params, *self.params, *self.tag_list]
 
     def rows_sql(
         self, limit: int, offset: int, matches: int | None = None, library_size: int | None = None
@@ -195,24 +181,14 @@ class SearchQuery:
         matches, so tens of thousands of matches are never sorted (at 150,000 scenarios a common word
         took 33 ms that way, 9 ms this way); sparse matches are fetched from the text index and sorted.
         """
-        dense = (
-            self.match is not None
-            and matches
-            and library_size
-            and (offset + limit) * library_size / matches <= SCAN_ROWS
-        )
-        if dense:
-            source, params = f"scenarios s INDEXED BY {SORT_INDEXES[self.sort]}", []
-            where, where_params = self._where(counting=False, text=TEXT_MATCHES)
-        else:
-            source, params = self._from()
-            where, where_params = self._where(counting=False)
-        sql = f"SELECT {ROW_COLUMNS} FROM {source}{where} ORDER BY {SORTS[self.sort]} LIMIT ? OFFSET ?"
-        return sql, [*params, *where_params, int(limit), int(offset)]
+        dense = matches and library_size and (offset + limit) * library_size / matches <= SCAN_ROWS
+        index = SORT_INDEXES[self.sort] if dense and self.match is not None else self._category_index()
+        source, params = self._from_where(counting=False, index=index)
+        sql = f"SELECT {ROW_COLUMNS} FROM {source} ORDER BY {SORTS[self.sort]} LIMIT ? OFFSET ?"
+        return sql, [*params, int(limit), int(offset)]
 
     def count_sql(self) -> tuple[str, list[object]]:
         if self.match and not self.where and not self.tag_list:
             return "SELECT count(*) AS n FROM scenario_search WHERE scenario_search MATCH ?", [self.match]
-        source, params = self._from()
-        where, where_params = self._where(counting=True)
-        return f"SELECT count(*) AS n FROM {source}{where}", [*params, *where_params]
+        source, params = self._from_where(counting=True, index=self._category_index())
+        return f"SELECT count(*) AS n FROM {source}", params

@@ -117,11 +117,7 @@ class ScenarioTableModel(QAbstractTableModel):
     def _first_page(self, control, criteria: Criteria, sort: str, generation: int) -> tuple:
         filters = criteria.as_filters()
         total = self.library.count(criteria.query, **filters)
-        rows = (
-            self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE, matches=total)
-            if total
-            else []
-        )
+        rows = self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE, matches=total)
         return generation, total, rows
 
     def _search_done(self, answer: tuple) -> None:
@@ -162,20 +158,20 @@ class ScenarioTableModel(QAbstractTableModel):
         else:
             return
         generation, criteria, sort = self._generation, self.criteria, self.sort_key
-        self._page_worker = Worker(self._page, criteria, sort, generation, page)
+        self._page_worker = Worker(self._page, criteria, sort, generation, page, self.total)
         self._page_worker.result.connect(self._page_done)
         self._page_worker.error.connect(self.failed)
         self._page_worker.finished.connect(self._page_finished)
         self._page_worker.start()
 
-    def _page(self, control, criteria: Criteria, sort: str, generation: int, page: int) -> tuple:
+    def _page(self, control, criteria: Criteria, sort: str, generation: int, page: int, total: int) -> tuple:
         rows = self.library.search(
             criteria.query,
             **criteria.as_filters(),
             sort=sort,
             limit=PAGE_SIZE,
             offset=page * PAGE_SIZE,
-            matches=self.total,
+            matches=total,
         )
         return generation, page, rows
 
