@@ -8,7 +8,7 @@ STAMP := $(VENV)/.deescal-stamp
 TORCH_SPEC ?= torch==2.13.0
 LLAMA_WHEEL := packaging/build_llama_wheel.sh
 
-.PHONY: run test bench lint package venv clean
+.PHONY: run test bench lint package venv clean house-adapter
 
 venv: $(STAMP)
 
@@ -30,6 +30,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	mkdir -p bench-results
 	@set -e; for b in tests/bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$b; done
+
+# Rebuilds models/house/house-adapter.gguf (and its card) from the house corpus, the bundled reference
+# exchanges and the real transcripts; seeded. Work files stay in $(HOUSE_JOB), so a stopped run resumes.
+HOUSE_JOB ?= .house-build
+HOUSE_TRANSCRIPTS ?= ../shared/data/deescalwild/transcripts
+HOUSE_ARGS ?=
+house-adapter: $(STAMP)
+	$(BIN)/python -m deescal.finetune.house $(HOUSE_JOB) --transcripts $(HOUSE_TRANSCRIPTS) $(HOUSE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -238,6 +238,7 @@ _PREFIX = re.compile(r"^\s*(?:\*\*)?[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}(?:\*\*)
 _STAGE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*")
 _OFFICER = re.compile(r"\b(?:officer|police|cop)\s*:", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?]*[.!?]+[\"')\]]*")
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Mt|Sgt|Lt|Capt|Det|vs|[ap]|[ap]\.m)\.$")
 _WORD_RUN = re.compile(r"\b(\w+)(?:[\s,]+\1\b){3,}", re.IGNORECASE)
 MAX_SENTENCES = 2  # people under stress speak briefly; a short reply also comes sooner
 
@@ -274,13 +275,18 @@ def clean_reply(text: str) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    """Complete sentences; a fragment without words (a leading "...") joins the sentence after it."""
+    """Complete sentences; a fragment without words (a leading "...") or one ending in a title such as
+    "Mrs." joins the sentence after it."""
     sentences: list[str] = []
     carry = ""
-    for piece in _SENTENCE.findall(text):
-        piece = carry + piece.strip()
-        carry = "" if re.search(r"\w", piece) else piece
-        if not carry:
+    for raw in _SENTENCE.findall(text):
+        piece = carry + (raw if carry and re.search(r"\w", carry) else raw.strip())
+        if not re.search(r"\w", piece):
+            carry = piece
+        elif _ABBREVIATION.search(piece):
+            carry = piece
+        else:
+            carry = ""
             sentences.append(piece)
     return sentences
 

@@ -69,7 +69,7 @@ _HONORIFIC = re.compile(rf"^{_TITLES}$")
 
 
 @cache
-def _first_names() -> frozenset[str]:
+def first_names() -> frozenset[str]:
     text = resources.files("deescal.app").joinpath("first_names.txt").read_text()
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
@@ -129,7 +129,7 @@ class Redactor:
         self.known_names = sorted(cleaned, key=len, reverse=True)
         self._tags: dict[tuple[str, str], str] = {}
         self._counts: dict[str, int] = {}
-        self._first_names = _first_names()
+        self._first_names = first_names()
 
     def _tag(self, kind: str, original: str) -> str:
         key = (kind, original.lower())

@@ -19,6 +19,7 @@ from deescal.app.errors import UserFacingError
 from deescal.app.redaction import Redactor
 from deescal.app.scoring.types import TechniqueHit
 from deescal.app.settings import get_setting, set_setting
+from deescal.app.tension import escalation_turns
 
 REVIEWER_KEY = "review.reviewer_name"
 MARKS = ("good", "bad")
@@ -72,6 +73,12 @@ class SessionReview:
     def mean_score(self) -> float | None:
         scores = [t.score for t in self.scored_turns]
         return round(sum(scores) / len(scores), 1) if scores else None
+
+    @property
+    def escalation_turn_ids(self) -> set[int]:
+        """Officer turns after which the tension reached the top of the scale (where it escalated)."""
+        officer = [t for t in self.officer_turns if t.tension is not None]
+        return {officer[n].turn_id for n in escalation_turns([float(t.tension) for t in officer])}
 
     def strongest(self, n: int = 3) -> list[ReviewTurn]:
         return sorted(self.scored_turns, key=lambda t: (-t.score, t.idx))[:n]

@@ -26,7 +26,8 @@ from deescal.app.persona import (
     reply_is_complete,
 )
 from deescal.app.scoring import SCORER_VERSION, TurnScore
-from deescal.app.tension import next_tension, outcome
+from deescal.app.settings import get_setting
+from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.models.llm import Generation, LanguageModel
 from deescal.scenario_library.schema import Scenario
 
@@ -86,6 +87,7 @@ class RoleplaySession:
         self.tension = float(scenario.initial_tension)
         self.conversation = Conversation(scenario)
         self.officer_tensions: list[float] = []  # after each officer turn: decides the outcome
+        self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
         self._first_token_at: float | None = None
 
     # -- state ---------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ class RoleplaySession:
         self.conversation.add_civilian(reply, self.tension)
         result.reply, result.revealed = reply, newly
         result.latency_s, result.first_token_s, result.n_tokens = latency, first, generation.n_tokens
-        ended = outcome(self.officer_tensions)
+        ended = outcome(self.officer_tensions, self.escalated_after)
         if ended:
             self.end(ended)
         result.status = self.status

@@ -17,6 +17,8 @@ from deescal.scenario_library.schema import Scenario
 MIN_TENSION, MAX_TENSION = 0.0, 10.0
 RESOLVED_AT = 2.5  # at or below this for RESOLVED_TURNS officer turns in a row: resolved
 RESOLVED_TURNS = 3
+ESCALATED_TURNS = 3  # officer turns in a row at the top of the scale before the session ends escalated
+ESCALATED_SETTING = "escalated_after_turns"  # the instructor's choice of ESCALATED_TURNS (1-6)
 
 SCORE_WEIGHT = 1.2  # a perfect turn lowers tension by this much before other effects
 CALMING_STEP, CALMING_CAP = 0.3, 0.9
@@ -154,11 +156,44 @@ def next_tension(current: float, scored: ScoredTurn, officer_text: str, scenario
     return TensionUpdate(before=current, after=after, reasons=reasons)
 
 
-def outcome(tensions: list[float]) -> str | None:
-    """``'escalated'``, ``'resolved'`` or ``None`` (still going), from the tension after each officer turn."""
-    if tensions and tensions[-1] >= MAX_TENSION:
+def outcome(tensions: list[float], escalated_after: int = ESCALATED_TURNS) -> str | None:
+    """``'escalated'``, ``'resolved'`` or ``None`` (still going), from the tension after each officer turn.
+
+    One line that hits the top of the scale does not end the session: the civilian escalates in
+    words, and the trainee has ``escalated_after - 1`` more lines to bring the tension down.
+    """
+    top = tensions[-escalated_after:]
+    if len(top) == escalated_after and all(t >= MAX_TENSION for t in top):
         return "escalated"
     recent = tensions[-RESOLVED_TURNS:]
     if len(recent) == RESOLVED_TURNS and all(t <= RESOLVED_AT for t in recent):
         return "resolved"
     return None
+
+
+def escalation_turns(tensions: list[float]) -> list[int]:
+    """Indexes (0-based, among officer turns) where the tension reached the top of the scale."""
+    return [
+        n for n, t in enumerate(tensions) if t >= MAX_TENSION and (n == 0 or tensions[n - 1] < MAX_TENSION)
+    ]
+
+
+def replay(scenario: Scenario, turns: list[tuple[str, str]], scorer) -> list[float | None]:
+    """The tension the role-play would have shown at each turn of a finished dialogue.
+
+    ``turns`` are ``(role, text)`` with role ``'officer'`` or ``'civilian'``; each officer line is
+    scored (with the civilian line before it) and moves the tension as in a live session. A civilian
+    line gets the tension it was spoken under (after the officer line it answers); officer lines get
+    ``None``. Used to give transcripts and written dialogues the mood cues the live prompt carries.
+    """
+    tension = float(scenario.initial_tension)
+    found: list[float | None] = []
+    before: str | None = None
+    for role, text in turns:
+        if role == "officer":
+            tension = next_tension(tension, scorer.score(text, before), text, scenario).after
+            found.append(None)
+        else:
+            before = text
+            found.append(tension)
+    return found

@@ -105,3 +105,42 @@ def export_lora_gguf(
         partial.unlink(missing_ok=True)
         raise
     return out_path
+
+
+def load_lora_gguf(peft_model, adapter_path: Path) -> int:
+    """Copies a GGUF LoRA adapter's A/B matrices into a peft model's LoRA weights (the inverse of
+    :func:`export_lora_gguf`), so training can continue from a shipped adapter; returns the count.
+
+    The peft model must have the same rank and target modules; any mismatch is refused by name.
+    """
+    import gguf
+    import torch
+
+    reader = gguf.GGUFReader(str(adapter_path))
+    tensors = {t.name: t for t in reader.tensors}
+    arch = gguf_arch(str(bytes(reader.fields["general.architecture"].parts[-1]), "utf-8"))
+    config = peft_model.base_model.model.config
+    names = gguf.get_tensor_name_map(arch, int(config.num_hidden_layers))
+    loaded = 0
+    for module_name, module in peft_model.named_modules():
+        if not hasattr(module, "lora_A") or "default" not in getattr(module, "lora_A", {}):
+            continue
+        hf_name = module_name.removeprefix(PEFT_PREFIX) + ".weight"
+        target = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
+        parts = [tensors.get(f"{target}.lora_{x}") for x in ("a", "b")] if target else [None, None]
+        weights = (module.lora_A["default"].weight, module.lora_B["default"].weight)
+        if any(p is None for p in parts):
+            raise ModelError(f"{Path(adapter_path).name} has no LoRA weights for '{hf_name}'.")
+        for tensor, weight in zip(parts, weights, strict=True):
+            shape = tuple(reversed([int(n) for n in tensor.shape]))  # GGUF lists dimensions innermost first
+            if shape != tuple(weight.shape):
+                raise ModelError(
+                    f"{Path(adapter_path).name}: '{hf_name}' is {shape}, the model expects {tuple(weight.shape)} "
+                    "(train with the adapter's rank and target modules)."
+                )
+            with torch.no_grad():
+                weight.copy_(torch.from_numpy(tensor.data.reshape(shape).astype("float32")))
+        loaded += 1
+    if not loaded:
+        raise ModelError(f"{Path(adapter_path).name} matched none of the model's LoRA modules.")
+    return loaded

@@ -34,11 +34,14 @@ from deescal.finetune.dataset import (
 from deescal.finetune.privacy import RedactionReport
 from deescal.finetune.train import ADAPTER_DIR, DIALOGUES_FILE, PROGRESS_FILE, TrainConfig, TrainResult
 
+HOUSE_RANK = (16, 32)  # the house adapter's LoRA rank and alpha (finetune/house.py HOUSE_CONFIG)
+
 log = logging.getLogger(__name__)
 
 JOB_FILE = "job.json"
 REDACTION_FILE = "redaction.json"
 DEFAULT_SEED = 1234
+HOUSE_MIX = (20, 2, 120)  # house-corpus dialogues mixed in: at least 20, twice the sources', at most 120
 
 
 @dataclass
@@ -54,6 +57,7 @@ class JobSpec:
     out_path: str = ""
     merge: bool = False
     seed: int = DEFAULT_SEED
+    from_house: bool = True  # start from the house adapter (embedded model only), with some of its corpus
 
 
 def job_dir(ctx: AppContext) -> Path:
@@ -114,6 +118,10 @@ def gather_dialogues(
             "to train on. Approve reviewed sessions, or pick a folder of DeEscalWild transcripts."
         )
     dialogues = assign_splits(dialogues, spec.seed)
+    if spec.from_house and _house_start(ctx, spec) is not None:
+        sample = house_sample(len(dialogues), spec.seed)
+        dialogues += sample
+        sources["house_corpus"] = {"used": len(sample)}
     splits = {
         split: {
             "dialogues": sum(1 for d in dialogues if d.split == split),
@@ -122,6 +130,33 @@ def gather_dialogues(
         for split in ("train", "validation", "test")
     }
     return dialogues, {"sources": sources, "splits": splits, "redaction": report.summary()}
+
+
+def _house_start(ctx: AppContext, spec: JobSpec) -> Path | None:
+    """The shipped house adapter, when this run's model is the one it was made for."""
+    from deescal.models.embedded import HOUSE_ADAPTER
+    from deescal.models.registry import ModelRegistry
+
+    record = ctx.service(ModelRegistry).get(spec.model)
+    return HOUSE_ADAPTER if record.embedded and HOUSE_ADAPTER.is_file() else None
+
+
+def house_sample(n_sources: int, seed: int) -> list[Dialogue]:
+    """A seeded sample of the house corpus (training scenarios only), so a fine-tune that starts from
+    the house adapter keeps its voice instead of forgetting it."""
+    import random
+
+    from deescal.finetune.corpus import held_out_case_ids, load_corpus, training_dialogues
+    from deescal.scenario_library.scenario_files import load_bundled
+
+    low, per_source, high = HOUSE_MIX
+    held_out = held_out_case_ids()
+    scenarios = {s.case_id: s for s in load_bundled().scenarios if s.case_id not in held_out}
+    corpus = training_dialogues(load_corpus(), scenarios)
+    chosen = random.Random(seed).sample(corpus, min(len(corpus), max(low, min(high, per_source * n_sources))))
+    for dialogue in chosen:
+        dialogue.split = "train"
+    return chosen
 
 
 def prepare_job(
@@ -161,6 +196,9 @@ def prepare_job(
     base_dir = prepare_base(
         model_path, cache_dir_for(ctx.data.models, model_path, record.sha256), record.sha256
     )
+    house = _house_start(ctx, spec) if spec.from_house else None
+    if house is not None:  # continue the house adapter: its rank and scale, not the page's
+        config = {**config, "lora_r": HOUSE_RANK[0], "lora_alpha": HOUSE_RANK[1], "init_adapter": str(house)}
     train_config = TrainConfig(base_dir=str(base_dir), seed=spec.seed, **config)
     train_config.save(folder)
     write_job(
@@ -173,6 +211,7 @@ def prepare_job(
             "model_name": record.name,
             "model_path": str(model_path),
             "base_model_sha256": record.sha256,
+            "init_adapter": str(house) if house else None,
             "summary": summary,
             "redaction_text": report.describe(),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),

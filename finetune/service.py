@@ -169,7 +169,8 @@ class FinetuneService:
     def evaluate_held_out(
         self, max_turns: int | None = 20, progress: Progress = NO_PROGRESS, cancelled=NEVER
     ) -> list[dict]:
-        """Base model vs the new adapter on the run's test split; the scores are saved with the adapter."""
+        """Base model (and the house adapter it started from) vs the new adapter on the run's test split;
+        the scores are saved with the adapter."""
         from deescal.finetune.evaluate_models import EvalSettings, ModelSpec, evaluate_models
 
         folder = jobs.job_dir(self.ctx)
@@ -178,22 +179,25 @@ class FinetuneService:
             raise UserFacingError("Train an adapter first; the evaluation compares it with the base model.")
         dialogues = jobs.held_out_dialogues(folder, "test")
         model_path = Path(job["model_path"])
-        specs = [
-            ModelSpec(f"{job['model_name']} (base)", model_path),
-            ModelSpec(job["adapter_name"], model_path, Path(job["out_path"])),
-        ]
+        specs = [ModelSpec(f"{job['model_name']} (base)", model_path)]
+        if job.get("init_adapter"):
+            specs.append(ModelSpec("house", model_path, Path(job["init_adapter"])))
+        specs.append(ModelSpec(job["adapter_name"], model_path, Path(job["out_path"])))
         settings = EvalSettings(max_turns=max_turns, seed=job["spec"]["seed"])
         results = evaluate_models(
             specs, dialogues, settings, progress, cancelled, data_root=self.ctx.data.root
         )
         rows = [r.row() for r in results]
+        others = {"house": rows[1]} if len(rows) == 3 else {}
         jobs.save_metrics(
-            self.ctx, job["adapter_id"], {**rows[1], "base": rows[0], "split": "test", "max_turns": max_turns}
+            self.ctx,
+            job["adapter_id"],
+            {**rows[-1], "base": rows[0], **others, "split": "test", "max_turns": max_turns},
         )
         return rows
 
     def saved_evaluation(self) -> list[dict] | None:
-        """[base row, adapter row] of the last held-out evaluation of the current run's adapter."""
+        """[base row, (house row,) adapter row] of the last held-out evaluation of the current run's adapter."""
         from deescal.models.registry import ModelRegistry
 
         job = jobs.read_job(jobs.job_dir(self.ctx))
@@ -201,7 +205,9 @@ class FinetuneService:
             return None
         match = [a for a in self.ctx.service(ModelRegistry).adapters() if a.id == job.get("adapter_id")]
         metrics = match[0].metrics if match else {}
-        return [metrics["base"], metrics] if "base" in metrics else None
+        if "base" not in metrics:
+            return None
+        return [metrics["base"], *([metrics["house"]] if "house" in metrics else []), metrics]
 
     def make_active(self, adapter_name: str | None) -> None:
         from deescal.models.registry import ModelRegistry

@@ -71,6 +71,7 @@ class TrainConfig:
     time_budget_s: float | None = None  # fit the run (schedule included) into this much training time
     threads: int | None = None  # CPU threads; default: one per core
     device: str = "auto"  # auto, cpu or cuda
+    init_adapter: str | None = None  # GGUF LoRA to start from (e.g. the house adapter); same rank and targets
 
     def save(self, job_dir: Path) -> None:
         (Path(job_dir) / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2))
@@ -178,6 +179,11 @@ def train(
         task_type="CAUSAL_LM",
     )
     model = get_peft_model(model, lora)
+    if config.init_adapter and not resume:
+        from deescal.finetune.export_gguf import load_lora_gguf
+
+        emit({"event": "status", "text": f"Starting from {Path(config.init_adapter).name}"})
+        load_lora_gguf(model, Path(config.init_adapter))
 
     emit({"event": "status", "text": "Preparing samples"})
     dialogues = load_dialogues(job_dir / DIALOGUES_FILE)

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_LLM_NAME = "gemma-3-270m-q4_k_m"
 EMBEDDED_LLM_LABEL = "Gemma 3 270M Q4_K_M (embedded)"
+HOUSE_ADAPTER_NAME = "house"
+HOUSE_ADAPTER = Path(__file__).with_name("house") / "house-adapter.gguf"
+"""The LoRA adapter for the embedded model that ships with the app (the civilian's voice)."""
+HOUSE_CARD = HOUSE_ADAPTER.with_name("house-adapter.json")
 
 
 def sha256_file(path: Path, block: int = 4 * 1024 * 1024) -> str:

@@ -16,7 +16,15 @@ from pathlib import Path
 
 from deescal.app.errors import ModelError, UserFacingError
 from deescal.models.adapter_check import check_adapter
-from deescal.models.embedded import EMBEDDED_LLM_LABEL, EMBEDDED_LLM_NAME, embedded_gguf, embedded_gguf_sha256
+from deescal.models.embedded import (
+    EMBEDDED_LLM_LABEL,
+    EMBEDDED_LLM_NAME,
+    HOUSE_ADAPTER,
+    HOUSE_ADAPTER_NAME,
+    HOUSE_CARD,
+    embedded_gguf,
+    embedded_gguf_sha256,
+)
 from deescal.models.gguf_info import read_gguf_info
 
 Progress = Callable[[float, str], None]
@@ -210,7 +218,39 @@ class ModelRegistry:
         return path
 
     # -- adapters ------------------------------------------------------------------------------
+    def ensure_house_adapter(self) -> None:
+        """Registers the shipped house adapter for the embedded model, once.
+
+        It is made active at that first registration unless another adapter already is; after that
+        the instructor's choice stands (detaching it is remembered). A moved install updates the path.
+        """
+        if not HOUSE_ADAPTER.is_file():
+            return
+        row = self.store.query_one("SELECT id, path FROM adapters WHERE name = ?", (HOUSE_ADAPTER_NAME,))
+        if row is not None:
+            if row["path"] != str(HOUSE_ADAPTER):
+                self.store.execute(
+                    "UPDATE adapters SET path = ? WHERE id = ?", (str(HOUSE_ADAPTER), row["id"])
+                )
+            return
+        card = json.loads(HOUSE_CARD.read_text(encoding="utf-8")) if HOUSE_CARD.is_file() else {}
+        with self.store.write() as conn:
+            none_active = conn.execute("SELECT 1 FROM adapters WHERE is_active = 1").fetchone() is None
+            conn.execute(
+                "INSERT INTO adapters(name, path, base_model_sha256, training_summary, metrics, is_active)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    HOUSE_ADAPTER_NAME,
+                    str(HOUSE_ADAPTER),
+                    embedded_gguf_sha256(),
+                    json.dumps({k: v for k, v in card.items() if k != "metrics"}),
+                    json.dumps(card.get("metrics", {})),
+                    int(none_active),
+                ),
+            )
+
     def adapters(self) -> list[AdapterRecord]:
+        self.ensure_house_adapter()
         rows = self.store.query("SELECT * FROM adapters ORDER BY created_at DESC, id DESC")
         return [_adapter(row) for row in rows]
 
@@ -231,6 +271,7 @@ class ModelRegistry:
         return self.adapter(name)
 
     def adapter(self, name: str) -> AdapterRecord:
+        self.ensure_house_adapter()
         row = self.store.query_one(
             "SELECT * FROM adapters WHERE name = ? OR CAST(id AS TEXT) = ?", (name, name)
         )
@@ -246,5 +287,6 @@ class ModelRegistry:
         return self.adapter(target.name) if target else None
 
     def active_adapter(self) -> AdapterRecord | None:
+        self.ensure_house_adapter()
         row = self.store.query_one("SELECT * FROM adapters WHERE is_active = 1 ORDER BY id DESC LIMIT 1")
         return _adapter(row) if row else None

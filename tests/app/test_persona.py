@@ -132,3 +132,11 @@ def test_clean_reply(raw, clean):
 
 def test_stop_sequences_end_at_the_next_speaker():
     assert "\n" in STOP_SEQUENCES and "Officer:" in STOP_SEQUENCES
+
+
+def test_titles_and_times_do_not_end_a_sentence():
+    line = "Bà Lan, Mrs. Lan. Is my son car, not my car?"
+    assert clean_reply(line) == line
+    assert clean_reply("I saw Dr. Patel at 4 p.m. yesterday. He said no. Then more.") == (
+        "I saw Dr. Patel at 4 p.m. yesterday. He said no."
+    )

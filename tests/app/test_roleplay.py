@@ -15,6 +15,8 @@ from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
 from deescal.app.persona import clean_reply
 from deescal.app.roleplay import RoleplayService, RoleplaySession
+from deescal.app.settings import set_setting
+from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
 
 from tests.app.roleplay_fixtures import (
     CALM_LINES,
@@ -74,14 +76,31 @@ def test_threatening_line_raises_tension(service):
     assert result.score.score < 30 and any(t.polarity < 0 for t in result.score.techniques)
 
 
-def test_tension_ten_ends_the_session_escalated(service):
+def test_tension_ten_ends_the_session_escalated_after_a_few_turns(service):
     scenario = store_scenario(service.ctx.store, case_id="rp-escalate", initial_tension=9.5)
     session = service.start(scenario.id, seed=13)
-    result = session.officer_turn(THREAT_LINE)
-    assert result.tension == 10 and result.status == "escalated" and result.reply
+    results = [session.officer_turn(THREAT_LINE) for _ in range(ESCALATED_TURNS)]
+    assert [r.tension for r in results] == [10.0] * ESCALATED_TURNS
+    assert [r.status for r in results] == ["active"] * (ESCALATED_TURNS - 1) + ["escalated"]
+    assert all(r.reply for r in results)
     assert db.session_row(service.ctx.store, session.id)["ended_at"]
     with pytest.raises(UserFacingError, match="has ended"):
         session.officer_turn("Sorry.")
+
+
+def test_one_line_at_ten_leaves_room_to_recover(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-recover", initial_tension=9.5)
+    session = service.start(scenario.id, seed=16)
+    assert session.officer_turn(THREAT_LINE).status == "active"
+    calmer = session.officer_turn(CALM_LINES[0])
+    assert calmer.status == "active" and calmer.tension < 10
+
+
+def test_escalation_setting_is_the_instructors(service):
+    set_setting(service.ctx.store, ESCALATED_SETTING, 1)
+    scenario = store_scenario(service.ctx.store, case_id="rp-escalate-now", initial_tension=9.5)
+    session = service.start(scenario.id, seed=17)
+    assert session.officer_turn(THREAT_LINE).status == "escalated"
 
 
 def test_low_tension_for_several_turns_resolves(service):

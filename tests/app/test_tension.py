@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from deescal.app.scoring import TechniqueHit, TurnScore, get_scorer
-from deescal.app.tension import RESOLVED_TURNS, next_tension, outcome
+from deescal.app.tension import ESCALATED_TURNS, RESOLVED_TURNS, escalation_turns, next_tension, outcome
 from deescal.scenario_library.schema import Scenario
 
 from tests.app.roleplay_fixtures import CARD
@@ -56,7 +56,10 @@ def test_tension_stays_between_zero_and_ten():
 @pytest.mark.parametrize(
     ("tensions", "result"),
     [
-        ([5.0, 10.0], "escalated"),
+        ([5.0, 10.0], None),
+        ([5.0, 10.0, 10.0], None),
+        ([5.0] + [10.0] * ESCALATED_TURNS, "escalated"),
+        ([10.0, 10.0, 9.0, 10.0], None),
         ([2.0] * RESOLVED_TURNS, "resolved"),
         ([2.0] * (RESOLVED_TURNS - 1), None),
         ([2.0, 5.0, 2.0, 2.0], None),
@@ -74,3 +77,13 @@ def test_with_the_real_scorer_calm_lowers_and_threat_raises():
     threat_line = "Shut up and get on the ground right now or I'll tase you!"
     threat = next_tension(6.0, scorer.score(threat_line), threat_line, scenario)
     assert calm.after < 6.0 < threat.after
+
+
+def test_outcome_follows_the_instructors_setting():
+    assert outcome([5.0, 10.0], escalated_after=1) == "escalated"
+    assert outcome([10.0] * 4, escalated_after=5) is None
+
+
+def test_escalation_turns_marks_each_climb_to_the_top():
+    assert escalation_turns([5.0, 10.0, 10.0, 8.0, 10.0]) == [1, 4]
+    assert escalation_turns([3.0, 6.0]) == []

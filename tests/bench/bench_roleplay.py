@@ -51,11 +51,14 @@ def load_cases(ctx) -> list:
     return [library.get(library.find_id(case_id)) for case_id in CASES]
 
 
-def play_script(service, scenarios, typed: bool) -> list[dict]:
-    """Plays SCRIPT on each scenario; ``typed`` lets the model read each line as it is typed (GUI)."""
+def play_script(service, scenarios, typed: bool, adapter: str | None = None) -> list[dict]:
+    """Plays SCRIPT on each scenario; ``typed`` lets the model read each line as it is typed (GUI).
+
+    ``adapter`` None uses the default adapter (the house adapter unless detached); "" uses none.
+    """
     turns = []
     for scenario in scenarios:
-        session = service.start(scenario.id, seed=1)
+        session = service.start(scenario.id, seed=1, adapter=adapter)
         for line in SCRIPT:
             if session.status != "active":
                 break
@@ -108,6 +111,7 @@ def bench_session(ctx, scenarios) -> dict:
     preload_s = time.perf_counter() - start
     at_once = play_script(service, scenarios, typed=False)
     typed = play_script(service, scenarios, typed=True)
+    without_adapter = play_script(service, scenarios, typed=False, adapter="")  # the adapter's overhead
     # A 40-token reply on a warm cache, from submitting the line: scoring + exactly 40 tokens.
     session = service.start(scenarios[0].id, seed=1)
     session.officer_turn(SCRIPT[0])
@@ -120,7 +124,9 @@ def bench_session(ctx, scenarios) -> dict:
     session.end()
     return {
         "model_and_scorer_load_s": round(preload_s, 2),
+        "adapter": service.default_adapter(),
         "submitted_at_once": summarise(at_once),
+        "submitted_at_once_without_adapter": summarise(without_adapter),
         "typed_in_gui": summarise(typed),
         "prompt_tokens_last": at_once[-1]["prompt_tokens"],
         "reply_40_tokens_s": round(long_s, 3),

@@ -19,6 +19,7 @@ from deescal.app.cli import main
 from deescal.app.context import AppContext
 from deescal.finetune.checkpoint import read_state
 from deescal.finetune.job import loss_history, read_job
+from deescal.models.embedded import HOUSE_ADAPTER
 from deescal.models.registry import ModelRegistry
 
 from tests.finetune.shared_models import seed_models
@@ -80,6 +81,9 @@ def test_finetune_20_steps_on_cpu_writes_an_adapter_llama_cpp_uses(home, transcr
     summary = ModelRegistry(ctx).adapter("first").training_summary
     ctx.close()
     assert summary["training"]["step"] == 20 and summary["config"]["max_length"] == 128
+    # it started from the shipped house adapter, with some of the house corpus mixed in
+    assert summary["config"]["init_adapter"] == str(HOUSE_ADAPTER) and summary["config"]["lora_r"] == 16
+    assert summary["sources"]["house_corpus"]["used"] >= 20
 
 
 def test_sigint_then_resume_reaches_the_same_step_count_and_failures_leave_the_active_adapter(

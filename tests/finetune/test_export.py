@@ -168,3 +168,35 @@ def test_export_refuses_what_does_not_fit_and_leaves_no_file(peft_adapter, tmp_p
     with pytest.raises(ModelError):
         export_lora_gguf(broken, shared_models()[0], tmp_path / "out.gguf")
     assert list(tmp_path.glob("out.gguf*")) == []
+
+
+def test_gguf_adapter_loads_back_into_peft_exactly(peft_adapter, exported):
+    """Fine-tuning can start from a shipped GGUF adapter (the house one): A and B come back as trained."""
+    import torch
+    from deescal.finetune.base_model import load_base
+    from deescal.finetune.export_gguf import load_lora_gguf
+    from peft import LoraConfig, get_peft_model
+
+    trained = peft_adapter[0]
+    fresh, _ = load_base(shared_models()[1])
+    targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    fresh = get_peft_model(
+        fresh, LoraConfig(r=8, lora_alpha=16, target_modules=targets, task_type="CAUSAL_LM")
+    )
+    assert load_lora_gguf(fresh, exported) == 18 * len(targets)
+    want = {k: v for k, v in trained.state_dict().items() if "lora_" in k}
+    got = fresh.state_dict()
+    assert want and all(torch.equal(got[k], v) for k, v in want.items())
+
+
+def test_loading_an_adapter_of_another_rank_is_refused_by_name(exported):
+    from deescal.finetune.base_model import load_base
+    from deescal.finetune.export_gguf import load_lora_gguf
+    from peft import LoraConfig, get_peft_model
+
+    model, _ = load_base(shared_models()[1])
+    model = get_peft_model(
+        model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj"], task_type="CAUSAL_LM")
+    )
+    with pytest.raises(ModelError, match="q_proj"):
+        load_lora_gguf(model, exported)

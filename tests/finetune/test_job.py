@@ -47,3 +47,14 @@ def test_a_time_budget_warms_up_during_the_speed_measurement_not_over_the_provis
     assert lr_factor(64, 65, 5) == pytest.approx(1 / 60) and lr_factor(65, 65, 5) == 0.0
     fixed = TrainConfig(base_dir="unused", max_steps=200, warmup_ratio=0.05)
     assert warmup_steps(fixed, 200) == 10 and lr_factor(4, 200, 10) == 0.5
+
+
+def test_the_house_sample_is_training_data_from_seen_scenarios_only():
+    from deescal.finetune.corpus import held_out_case_ids
+    from deescal.finetune.job import house_sample
+
+    sample = house_sample(3, seed=1234)
+    assert len(sample) == 20 and all(d.split == "train" and d.key.startswith("corpus:") for d in sample)
+    assert not {d.scenario.case_id for d in sample} & held_out_case_ids()
+    assert [d.key for d in house_sample(3, seed=1234)] == [d.key for d in sample]
+    assert len(house_sample(100, seed=1234)) == 120

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from deescal.app import sessions as db
+from deescal.app.tension import ESCALATED_TURNS
 from deescal.ui.main_window import MainWindow
 from deescal.ui.widgets.conversation import ScoreChip
 from PySide6.QtCore import Qt
@@ -91,7 +92,9 @@ def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
     view.start_for_scenario(scenario.id)
     view.start_session()
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
-    view.send_text("Shut up and get on the ground right now or I'll tase you!")
+    for _ in range(ESCALATED_TURNS):
+        qtbot.waitUntil(lambda: view._worker is None and view.input.isEnabled(), timeout=60_000)
+        view.send_text("Shut up and get on the ground right now or I'll tase you!")
     qtbot.waitUntil(lambda: view.session.status == "escalated" and view._worker is None, timeout=60_000)
     assert not view.input.isEnabled() and view.end_button.text() == "Open review"
     assert "Escalated" in view.conversation.texts()[-1][1]

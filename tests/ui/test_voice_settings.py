@@ -67,3 +67,12 @@ def test_test_voice_plays_a_sample(qtbot, view):
     view.test_voice()
     qtbot.waitUntil(lambda: view.voice_status.text() != "", timeout=10_000)
     assert "No speaker" in view.voice_status.text()
+
+
+def test_escalation_turns_setting_is_saved_at_once(view, ctx):
+    from deescal.app.settings import get_setting
+    from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
+
+    assert view.escalated_spin.value() == ESCALATED_TURNS
+    view.escalated_spin.setValue(5)
+    assert get_setting(ctx.store, ESCALATED_SETTING) == 5

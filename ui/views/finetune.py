@@ -360,9 +360,12 @@ class FinetuneView(QWidget):
             for column, text in enumerate(cells):
                 self.table.setItem(n, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        if len(rows) == 2 and self.worker is not None:
-            better = sum(rows[1][k] > rows[0][k] for k in ("rougeL", "bleu4", "meteor", "bertscore_f1"))
-            self.status.setText(f"The adapter beats the base model on {better} of 4 metrics.")
+        if len(rows) >= 2 and self.worker is not None:
+            metrics = ("rougeL", "bleu4", "meteor", "bertscore_f1")
+            text = f"The adapter beats the base model on {sum(rows[-1][k] > rows[0][k] for k in metrics)} of 4 metrics"
+            if len(rows) == 3:
+                text += f" and the house adapter it started from on {sum(rows[-1][k] > rows[1][k] for k in metrics)}"
+            self.status.setText(text + ".")
 
     def _error(self, message: str) -> None:
         self.status.setText(message)

@@ -255,8 +255,9 @@ class ReviewView(QWidget):
         self.table.setUpdatesEnabled(False)
         self.table.clearContents()
         self.table.setRowCount(len(review.turns))
+        escalated = review.escalation_turn_ids
         for row, turn in enumerate(review.turns):
-            self._fill_row(row, turn)
+            self._fill_row(row, turn, turn.turn_id in escalated)
         self.table.resizeRowsToContents()
         self.table.setUpdatesEnabled(True)
         scores, tension = chart_series(review)
@@ -273,10 +274,12 @@ class ReviewView(QWidget):
             self.table.selectRow(target)
             self._selection_changed()
 
-    def _fill_row(self, row: int, turn: ReviewTurn) -> None:
+    def _fill_row(self, row: int, turn: ReviewTurn, escalated: bool = False) -> None:
         score = "" if not turn.is_officer else "—" if turn.score is None else f"{turn.score:.0f}"
         if turn.override_score is not None:
             score += " ✎"
+        if escalated:
+            score += " ▲ escalated"
         techniques = ", ".join(("+" if h.polarity > 0 else "−") + h.label for h in turn.techniques)
         instructor = " ".join(x for x in ((turn.mark or "").upper(), turn.comment) if x)
         speaker = "Trainee" if turn.is_officer else turn.role.capitalize()
@@ -285,6 +288,8 @@ class ReviewView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, turn.turn_id)
             if column == 2 and turn.feedback:
                 item.setToolTip(turn.feedback)
+            if column == 3 and escalated:
+                item.setToolTip("The tension reached the top of the scale after this line.")
             if column == 3 and (colour := score_colour(turn.score)):
                 item.setBackground(colour)
             self.table.setItem(row, column, item)

@@ -1,4 +1,5 @@
-"""Settings page: where the data lives, the speech-to-text model, the civilian's voice, the microphone.
+"""Settings page: where the data lives, when a role-play counts as escalated, the speech-to-text model,
+the civilian's voice, the microphone.
 
 Every change is saved at once (no Apply button to forget). A new speech model folder is loaded in
 the background first and kept only if it works.
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import ModelError
+from deescal.app.settings import get_setting, set_setting
+from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.voice import VoiceService
 from deescal.models.stt import EMBEDDED_LABEL, SpeechToText, check_model_dir, model_label
 from deescal.ui.audio_capture import NO_MICROPHONE, device_key, microphones
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +54,7 @@ class SettingsView(QWidget):
         heading = QLabel("<h2>Settings</h2>")
         layout.addWidget(heading)
         layout.addWidget(self._data_group())
+        layout.addWidget(self._roleplay_group())
         layout.addWidget(self._speech_model_group(prefs))
         layout.addWidget(self._voice_group(prefs))
         layout.addWidget(self._microphone_group())
@@ -77,6 +82,24 @@ class SettingsView(QWidget):
     def open_data_folder(self) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.data.root))):
             self.data_status.setText("No file manager could open it: copy the path instead.")
+
+    # -- role-play -----------------------------------------------------------------------------------
+    def _roleplay_group(self) -> QGroupBox:
+        box = QGroupBox("Role-play")
+        self.escalated_spin = QSpinBox()
+        self.escalated_spin.setRange(1, 6)
+        self.escalated_spin.setSuffix(" officer lines")
+        self.escalated_spin.setValue(int(get_setting(self.ctx.store, ESCALATED_SETTING, ESCALATED_TURNS)))
+        self.escalated_spin.setToolTip(
+            "At the top of the tension scale the civilian escalates in words; the session ends as "
+            "escalated only after this many lines there in a row, so the trainee can try to recover."
+        )
+        self.escalated_spin.valueChanged.connect(
+            lambda value: set_setting(self.ctx.store, ESCALATED_SETTING, int(value))
+        )
+        form = QFormLayout(box)
+        form.addRow("End as escalated after", self.escalated_spin)
+        return box
 
     # -- speech-to-text model ----------------------------------------------------------------------
     def _speech_model_group(self, prefs) -> QGroupBox:

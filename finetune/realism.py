@@ -1,0 +1,142 @@
+"""Automatic realism measures of role-play transcripts (the blind judges' rubric is the real test).
+
+For each civilian reply: is it stock filler, does it repeat an earlier reply, does it speak for the
+officer or to someone not there, how aroused it sounds (to compare with the tension it was spoken
+under), how relevant it is to the officer's line, and whether it tells a hidden fact before the
+officer earned it. ``measure(transcripts)`` aggregates them over many role-plays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from deescal.app.persona import mentions_fact
+from deescal.app.redaction import first_names
+from deescal.app.reply_quality import addresses_absent, is_stock_filler, repeats_earlier, speaks_for_officer
+from deescal.scenario_library.schema import Scenario
+
+_HOT = re.compile(
+    r"\b(get (away|off|out)|back off|leave me|don'?t touch|shut|hate|fuck\w*|shit|damn|hell|screw|liar|"
+    r"bullshit|piss\w*|stop|no no|go away|i swear|what the|don'?t you)\b",
+    re.IGNORECASE,
+)
+_CALM = re.compile(
+    r"\b(okay|ok|thank\w*|yeah|alright|all right|sure|fine|please|sorry|i guess|maybe)\b", re.I
+)
+AROUSAL_ANCHORS = (
+    ["Get away from me! I'm not doing anything, leave me alone!", "Don't you touch me, I swear to God!"],
+    ["Okay. Yeah, that's fine, thank you.", "Alright, I can sit down for a bit."],
+)
+
+
+def arousal(text: str, hot_vs_calm: float = 0.0) -> float:
+    """How worked up a line sounds: exclamations, shouting, hostile words, against calm words.
+
+    ``hot_vs_calm`` is the line's MiniLM similarity to angry minus calm anchor lines, if measured.
+    """
+    words = re.findall(r"[A-Za-z']+", text)
+    shouted = sum(1 for w in words if len(w) > 1 and w.isupper() and w != "I")
+    return (
+        1.5 * min(3, text.count("!"))
+        + 1.5 * min(3, shouted)
+        + 1.2 * len(_HOT.findall(text))
+        - 0.8 * len(_CALM.findall(text))
+        + 4.0 * hot_vs_calm
+    )
+
+
+@dataclass
+class Reply:
+    officer: str
+    text: str
+    tension: float  # the tension the reply was spoken under
+    trust: float  # the tension before the officer's line (what earns a hidden fact)
+
+
+@dataclass
+class Transcript:
+    scenario: Scenario
+    replies: list[Reply]
+    label: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
+
+
+def _scene_names(transcript: Transcript, upto: int) -> set[str]:
+    """Names of people present: the civilian, and whoever the officer has named so far (themself)."""
+    said = " ".join(r.officer for r in transcript.replies[: upto + 1])
+    present = {w.lower() for w in transcript.scenario.character_profile.name.split()}
+    present |= {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", said)}
+    return present
+
+
+def _card_names(scenario: Scenario) -> set[str]:
+    text = " ".join([scenario.scenario_context, scenario.character_profile.background])
+    inner = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b", text)
+    return {n.lower() for n in inner} | {n.lower() for n in first_names()}
+
+
+def measure(transcripts: list[Transcript], encoder) -> dict:
+    """The automatic measures over every reply of ``transcripts`` (``encoder``: MiniLM)."""
+    replies = [(t, n, r) for t in transcripts for n, r in enumerate(t.replies)]
+    if not replies:
+        return {"replies": 0}
+    texts = [r.text for _, _, r in replies]
+    vectors = encoder.encode(texts)
+    officer = encoder.encode([r.officer for _, _, r in replies])
+    anchors = [encoder.encode(group).mean(axis=0) for group in AROUSAL_ANCHORS]
+    hot = vectors @ anchors[0] - vectors @ anchors[1]
+    relevance = np.sum(vectors * officer, axis=1)
+    filler = repeats = for_officer = absent = 0
+    premature = told = 0
+    for transcript, n, reply in replies:
+        earlier = [r.text for r in transcript.replies[:n]]
+        filler += is_stock_filler(reply.text)
+        repeats += repeats_earlier(reply.text, earlier)
+        for_officer += speaks_for_officer(reply.text)
+        absent += addresses_absent(reply.text, _scene_names(transcript, n), _card_names(transcript.scenario))
+        for fact in transcript.scenario.hidden_facts:
+            if mentions_fact(reply.text, fact.text) and not any(mentions_fact(e, fact.text) for e in earlier):
+                told += 1
+                premature += reply.trust > fact.reveal_at_tension
+    arousals = [arousal(text, float(h)) for text, h in zip(texts, hot, strict=True)]
+    tensions = [r.tension for _, _, r in replies]
+    earned = _facts_when_earned(transcripts)
+    total = len(replies)
+    return {
+        "replies": total,
+        "transcripts": len(transcripts),
+        "stock_filler": round(filler / total, 4),
+        "repeats": round(repeats / total, 4),
+        "speaks_for_officer_or_absent": round((for_officer + absent) / total, 4),
+        "arousal_tension_spearman": spearman(arousals, tensions),
+        "relevance_minilm": round(float(np.mean(relevance)), 4),
+        "facts_told": told,
+        "facts_told_before_trust": premature,
+        "facts_told_when_earned": earned,
+        "mean_words": round(float(np.mean([len(t.split()) for t in texts])), 1),
+    }
+
+
+def _facts_when_earned(transcripts: list[Transcript]) -> dict:
+    """Of the facts whose trust was earned (by a turn with two more to follow), how many came out."""
+    earned = came_out = 0
+    for transcript in transcripts:
+        for fact in transcript.scenario.hidden_facts:
+            first = next(
+                (n for n, r in enumerate(transcript.replies) if r.trust <= fact.reveal_at_tension), None
+            )
+            if first is None or first + 2 >= len(transcript.replies):
+                continue
+            earned += 1
+            came_out += any(mentions_fact(r.text, fact.text) for r in transcript.replies[first:])
+    return {"earned": earned, "told": came_out, "share": round(came_out / earned, 3) if earned else None}

@@ -1,0 +1,70 @@
+"""The house adapter ships with the app: it matches its card, loads, is the default, and can be switched off."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from deescal.models.embedded import (
+    HOUSE_ADAPTER,
+    HOUSE_ADAPTER_NAME,
+    HOUSE_CARD,
+    embedded_gguf_sha256,
+    sha256_file,
+)
+from deescal.models.registry import ModelRegistry
+
+from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
+
+CARD = json.loads(HOUSE_CARD.read_text())
+
+
+def test_the_shipped_adapter_matches_its_card():
+    assert HOUSE_ADAPTER.is_file() and HOUSE_ADAPTER.stat().st_size == CARD["size_bytes"]
+    assert sha256_file(HOUSE_ADAPTER) == CARD["sha256"]
+    assert CARD["base_model_sha256"] == embedded_gguf_sha256()
+    assert CARD["size_bytes"] < 40 * 1024**2  # tens of MB at most: it ships in the installers
+    assert (
+        CARD["seed"] and CARD["training"]["status"] == "finished" and CARD["data"]["corpus_dialogues"] >= 400
+    )
+
+
+def test_it_fits_the_embedded_model(embedded_path):  # noqa: F811
+    from deescal.models.adapter_check import check_adapter
+
+    check_adapter(HOUSE_ADAPTER, embedded_path)
+
+
+@pytest.fixture
+def registry(ctx, embedded_in_data_dir):  # noqa: F811
+    return ctx.service(ModelRegistry)
+
+
+def test_it_is_active_by_default_and_detaching_is_remembered(registry):
+    active = registry.active_adapter()
+    assert active is not None and active.name == HOUSE_ADAPTER_NAME
+    assert (
+        active.base_model_sha256 == embedded_gguf_sha256()
+        and active.training_summary["sha256"] == CARD["sha256"]
+    )
+    registry.set_active_adapter(None)
+    assert registry.active_adapter() is None
+    assert [a.name for a in registry.adapters()] == [HOUSE_ADAPTER_NAME]  # still listed, not re-activated
+    registry.set_active_adapter(HOUSE_ADAPTER_NAME)
+    assert registry.active_adapter().name == HOUSE_ADAPTER_NAME
+
+
+def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # noqa: F811
+    from deescal.app.roleplay import RoleplayService
+
+    from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
+
+    scenario = store_scenario(ctx.store, case_id="house-default")
+    service = ctx.service(RoleplayService)
+    try:
+        session = service.start(scenario.id, seed=3)
+        assert session.adapter_path == str(HOUSE_ADAPTER.resolve())
+        result = session.officer_turn(CALM_LINES[0])
+        assert result.reply and result.civilian_turn_id
+    finally:
+        service.close()
