@@ -119,6 +119,30 @@ def model_adapters(names: list[str]) -> dict[str, str | None]:
     return {name: table.get(name, name) for name in names}
 
 
+def corpus_plays() -> list[dict]:
+    """The house corpus's own dialogue for each held-out role-play (same scenario and officer skill),
+    judged in the same packet as a ceiling: what the judges give to lines written by people."""
+    from deescal.finetune.corpus import load_corpus
+
+    corpus = {(d.case_id, d.officer_skill): d for d in load_corpus()}
+    plays = []
+    for case_id, group, script in plan():
+        dialogue = corpus.get((case_id, script))
+        if group == "held-out" and dialogue is not None:
+            turns = [{"officer": t.officer, "reply": t.civilian} for t in dialogue.turns[:10]]
+            plays.append(
+                {
+                    "model": "corpus",
+                    "case_id": case_id,
+                    "group": group,
+                    "script": script,
+                    "turns": turns,
+                    "status": "-",
+                }
+            )
+    return plays
+
+
 def write_packet(plays: list[dict], scenarios: dict) -> None:
     """The blind packet: transcripts under shuffled letters, the key in a separate file."""
     order = list(range(len(plays)))
@@ -141,7 +165,7 @@ def write_packet(plays: list[dict], scenarios: dict) -> None:
         ]
         for turn in item["turns"]:
             lines += [f"- OFFICER: {turn['officer']}", f"- {who.name.split()[0].upper()}: {turn['reply']}"]
-        lines += ["", f"(Session ended: {item['status']})", ""]
+        lines += [""]
     (RESULTS / "realism-packet.md").write_text("\n".join(lines))
     (RESULTS / "realism-key.json").write_text(json.dumps(key, indent=2))
 
@@ -195,7 +219,7 @@ def main() -> int:
     results["machine"] = {"cpus": os.cpu_count(), "load_avg_at_end": os.getloadavg()}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "realism.json").write_text(json.dumps({**results, "plays": plays}, indent=2))
-    write_packet(plays, scenarios)
+    write_packet(plays + corpus_plays(), scenarios)
     print(json.dumps(results, indent=2))
     print(f"wrote {RESULTS / 'realism.json'} and the blind packet {RESULTS / 'realism-packet.md'}")
     return 0
