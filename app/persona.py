@@ -281,9 +281,7 @@ def _sentences(text: str) -> list[str]:
     carry = ""
     for raw in _SENTENCE.findall(text):
         piece = carry + (raw if carry and re.search(r"\w", carry) else raw.strip())
-        if not re.search(r"\w", piece):
-            carry = piece
-        elif _ABBREVIATION.search(piece):
+        if not re.search(r"\w", piece) or _ABBREVIATION.search(piece):
             carry = piece
         else:
             carry = ""

@@ -43,6 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top-p", type=float, default=0.9, help="default 0.9")
     parser.add_argument("--threads", type=int, help="CPU threads (default: one per core)")
     parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="paired bootstrap with N resamples: how often each adapter beats the base, per metric",
+    )
+    parser.add_argument(
         "--json", metavar="OUT", help="write JSON here, with a .md table and a .png chart beside it"
     )
     parser.set_defaults(func=run)
@@ -61,6 +68,19 @@ def _adapter_spec(ctx, text: str):
     if match is None:
         raise UserFacingError(f"No adapter file or registered adapter called '{text}'.")
     return match.name, Path(match.path), match.id
+
+
+def _bootstrap(results, dialogues, settings, resamples: int, data_root: Path) -> dict:
+    from deescal.finetune.bootstrap import paired_bootstrap, per_reply_scores
+    from deescal.finetune.evaluate_models import evaluation_points
+
+    references = [b.reply for _, b in evaluation_points(dialogues, settings.max_turns)]
+    scored = [per_reply_scores(r.predictions, references, data_root) for r in results]
+    wins = {
+        r.name: paired_bootstrap(scored[0], s, resamples, settings.seed)
+        for r, s in zip(results[1:], scored[1:], strict=True)
+    }
+    return {"resamples": resamples, "wins_over_base": wins}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +136,13 @@ def run(args: argparse.Namespace) -> int:
             if result.name in ids:
                 save_metrics(ctx, ids[result.name], {**result.row(), "base": base, "settings": described})
         print(markdown_table(results), end="")
+        extra = {}
+        if args.bootstrap and len(results) > 1:
+            extra["bootstrap"] = _bootstrap(results, dialogues, settings, args.bootstrap, ctx.data.root)
+            for name, shares in extra["bootstrap"]["wins_over_base"].items():
+                text = ", ".join(f"{key} {share:.0%}" for key, share in shares.items())
+                print(f"{name} beats the base in {text} of {args.bootstrap} paired resamples")
         if args.json:
-            paths = write_report(results, Path(args.json), described)
+            paths = write_report(results, Path(args.json), described, extra)
             print_table([(kind, str(path)) for kind, path in paths.items()], ["written", "path"])
         return 0

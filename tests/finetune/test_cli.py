@@ -68,7 +68,7 @@ def test_finetune_20_steps_on_cpu_writes_an_adapter_llama_cpp_uses(home, transcr
     assert result["redaction"]["texts_seen"] > 0
     adapter = Path(result["path"])
     assert adapter.is_file() and adapter.parent == home / "adapters"
-    assert _adapters(home) == (["first"], "first")
+    assert _adapters(home) == (["first", "house"], "first")
     model = LanguageModel.load(home / "models" / "gemma-3-270m-q4_k_m.gguf", adapter_path=adapter, n_ctx=256)
     try:
         reply = model.generate(
@@ -110,20 +110,20 @@ def test_sigint_then_resume_reaches_the_same_step_count_and_failures_leave_the_a
     folder = home / "finetune" / "current"
     stopped_at = read_state(folder)["step"]
     assert 4 <= stopped_at < 8 and read_job(folder)["status"] == "interrupted"
-    assert _adapters(home) == (["first"], "first")
+    assert _adapters(home) == (["first", "house"], "first")
 
     code, out, err = _run(capsys, home, "finetune", "--resume")
     assert code == 2 and "Cannot write the adapter" in err  # the export fails: output under a file
     assert read_state(folder)["step"] == 8 and read_job(folder)["status"] == "finished"
     assert [e["step"] for e in loss_history(folder)] == list(range(1, 9))
     assert f"step {stopped_at + 1}/8" in out and "step 1/8" not in out
-    assert _adapters(home) == (["first"], "first")
+    assert _adapters(home) == (["first", "house"], "first")
     assert list(tmp_path.glob("**/*.partial")) == []
 
     good = tmp_path / "adapters" / "second.gguf"
     code, out, err = _run(capsys, home, "finetune", "--resume", "--out", str(good))
     assert code == 0, err
-    assert good.is_file() and _adapters(home) == (["first", "second"], "first")
+    assert good.is_file() and _adapters(home) == (["first", "house", "second"], "first")
 
 
 def test_eval_compares_base_and_adapters_offline(home, transcripts_dir, tmp_path, capsys):

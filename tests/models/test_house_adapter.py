@@ -68,3 +68,16 @@ def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # no
         assert result.reply and result.civilian_turn_id
     finally:
         service.close()
+
+
+def test_deescal_models_shows_it_and_switches_it_off(data_dir, embedded_in_data_dir, capsys):  # noqa: F811
+    from deescal.app.cli import main
+
+    def adapters() -> list[dict]:
+        assert main(["--data-dir", str(data_dir.root), "models", "adapters", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    assert [(a["name"], a["is_active"]) for a in adapters()] == [("house", True)]
+    assert main(["--data-dir", str(data_dir.root), "models", "attach", "none"]) == 0
+    capsys.readouterr()
+    assert [(a["name"], a["is_active"]) for a in adapters()] == [("house", False)]

@@ -79,7 +79,7 @@ def test_train_cancel_resume_evaluate_and_activate(qtbot, ctx, transcripts_dir):
     assert "Resume" in view.status.text()
     assert view.resume_button.isEnabled() and not view.eval_button.isEnabled()
     registry = ctx.service(ModelRegistry)
-    assert registry.adapters() == [] and registry.active_adapter() is None
+    assert [a.name for a in registry.adapters()] == ["house"] and registry.active_adapter().name == "house"
     stopped_at = view.job["step"]
     assert 1 <= stopped_at < 5
 
@@ -87,14 +87,15 @@ def test_train_cancel_resume_evaluate_and_activate(qtbot, ctx, transcripts_dir):
     qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
     assert "is ready" in view.status.text(), view.status.text()
     assert view.chart.point_count() == 5 and view.progress.value() == 1000
-    assert [a.name for a in registry.adapters()] == ["from-the-page"]
+    assert [a.name for a in registry.adapters()] == ["from-the-page", "house"]
 
     view.eval_turns.setValue(1)
     view.eval_button.click()
     qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
-    assert view.table.rowCount() == 2, view.status.text()
-    assert view.table.item(0, 0).text().endswith("(base)") and view.table.item(1, 0).text() == "from-the-page"
-    assert "of 4 metrics" in view.status.text()
+    assert view.table.rowCount() == 3, view.status.text()  # base, the house adapter it started from, new
+    names = [view.table.item(n, 0).text() for n in range(3)]
+    assert names[0].endswith("(base)") and names[1:] == ["house", "from-the-page"]
+    assert "of 4 metrics and the house adapter it started from on" in view.status.text()
 
     assert view.activate_button.isEnabled()
     view.activate_button.click()

@@ -43,9 +43,20 @@ def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_
     qtbot.waitUntil(lambda: "does not fit" in view.status.text(), timeout=60_000)
     qtbot.waitUntil(view.add_adapter_button.isEnabled, timeout=30_000)
     view.add_adapter(str(write_lora_adapter(tmp_path / "calm.gguf")))
-    qtbot.waitUntil(lambda: view.adapters_table.rowCount() == 1, timeout=60_000)
+    qtbot.waitUntil(lambda: view.adapters_table.rowCount() == 2, timeout=60_000)  # and the house one
+    assert [view.adapters_table.item(n, 1).text() for n in range(2)] == ["calm", "house"]
     view.adapters_table.selectRow(0)
     view.attach()
+    assert [view.adapters_table.item(n, 0).text() for n in range(2)] == ["✔", ""]
+    view.detach()
+    assert [view.adapters_table.item(n, 0).text() for n in range(2)] == ["", ""]
+
+
+def test_the_house_adapter_is_listed_active_and_can_be_switched_off(ctx, embedded_in_data_dir, qtbot):  # noqa: F811
+    view = ModelsView(ctx)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert view.adapters_table.rowCount() == 1 and view.adapters_table.item(0, 1).text() == "house"
     assert view.adapters_table.item(0, 0).text() == "✔"
     view.detach()
-    assert view.adapters_table.item(0, 0).text() == ""
+    assert view.adapters_table.item(0, 0).text() == "" and "no adapter" in view.status.text()
