@@ -221,8 +221,9 @@ def write_model_card(card_json: Path) -> Path:
         f"{(data.get('transcripts') or {}).get('train_split', 0)} real DeEscalWild transcripts (training split, "
         f"first turns); {data.get('held_out_scenarios')} scenarios held out",
         f"- training: {training['step']} steps of {config['grad_accum'] * config['batch_size']} sequences "
-        f"(<= {config['max_length']} tokens; {training['n_train_sequences']} sequences, "
-        f"{training['n_train_replies']} replies), LoRA r{config['lora_r']}/alpha{config['lora_alpha']} on "
+        f"(<= {config['max_length']} tokens), "
+        f"{training['step'] * config['grad_accum'] * config['batch_size'] / training['n_train_sequences']:.2f} passes over "
+        f"{training['n_train_sequences']} sequences ({training['n_train_replies']} replies), LoRA r{config['lora_r']}/alpha{config['lora_alpha']} on "
         f"{', '.join(config['target_modules'])}, lr {config['learning_rate']}, reply-end weight "
         f"{config['reply_end_weight']}, seed {card['seed']}",
         f"- time: {training['seconds'] / 60:.1f} min on {card['machine']['device']} "
