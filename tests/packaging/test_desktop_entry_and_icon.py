@@ -57,7 +57,17 @@ def test_ico_pixels_match_the_png_of_the_same_size(qapp):
     reader.jumpToImage(2)
     from_ico = reader.read().convertToFormat(QImage.Format.Format_ARGB32)
     from_png = QImage(str(layout.icon_png(32))).convertToFormat(QImage.Format.Format_ARGB32)
-    assert from_ico == from_png
+    assert from_ico.size() == from_png.size()
+    # The same picture: a channel of a semi-transparent pixel may round one step apart depending on
+    # which image libraries Qt decodes with (two of 1,024 pixels did on a machine with Debian's).
+    worst = max(
+        abs(((a >> shift) & 0xFF) - ((b >> shift) & 0xFF))
+        for x in range(32)
+        for y in range(32)
+        for a, b in [(from_ico.pixel(x, y), from_png.pixel(x, y))]
+        for shift in (0, 8, 16, 24)
+    )
+    assert worst <= 1
 
 
 def test_app_icon_offers_every_size(qapp):

@@ -23,7 +23,7 @@ def test_page_opens_with_sane_defaults_and_nothing_to_resume(qtbot, ctx):
     assert view.settings()["reply_end_weight"] == 0.75 and view.lr.value() == pytest.approx(4e-4)
     assert "0 approved sessions" in view.sessions_label.text() and not view.use_sessions.isEnabled()
     assert view.session_list.count() == 0
-    assert view.active_label.text() == "Active adapter: none"
+    assert view.active_label.text() == "Active adapter: house"  # the shipped one, active by default
 
 
 def test_approved_sessions_can_be_picked_one_by_one(qtbot, ctx):
