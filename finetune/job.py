@@ -94,9 +94,14 @@ def ensure_idle(folder: Path) -> None:
 
 
 def gather_dialogues(
-    ctx: AppContext, spec: JobSpec, report: RedactionReport, cancelled: Callable[[], bool] = lambda: False
+    ctx: AppContext,
+    spec: JobSpec,
+    report: RedactionReport,
+    cancelled: Callable[[], bool] = lambda: False,
+    house_mix: bool = False,
 ) -> tuple[list[Dialogue], dict[str, Any]]:
-    """Dialogues from the chosen sources, redacted and split; plus a summary of what was used."""
+    """Dialogues from the chosen sources, redacted and split, plus a sample of the house corpus when
+    the run starts from the house adapter (``house_mix``); and a summary of what was used."""
     dialogues: list[Dialogue] = []
     sources: dict[str, Any] = {}
     if spec.transcripts_dir:
@@ -118,7 +123,7 @@ def gather_dialogues(
             "to train on. Approve reviewed sessions, or pick a folder of DeEscalWild transcripts."
         )
     dialogues = assign_splits(dialogues, spec.seed)
-    if spec.from_house and _house_start(ctx, spec) is not None:
+    if house_mix:
         sample = house_sample(len(dialogues), spec.seed)
         dialogues += sample
         sources["house_corpus"] = {"used": len(sample)}
@@ -187,7 +192,8 @@ def prepare_job(
     folder.mkdir(parents=True)
     progress("Reading and redacting the training dialogues")
     report = RedactionReport()
-    dialogues, summary = gather_dialogues(ctx, spec, report, cancelled)
+    house = _house_start(ctx, spec) if spec.from_house else None
+    dialogues, summary = gather_dialogues(ctx, spec, report, cancelled, house_mix=house is not None)
     save_dialogues(dialogues, folder / DIALOGUES_FILE)
     (folder / REDACTION_FILE).write_text(
         json.dumps({**report.summary(), "replaced": report.details()}, indent=2)
@@ -196,7 +202,6 @@ def prepare_job(
     base_dir = prepare_base(
         model_path, cache_dir_for(ctx.data.models, model_path, record.sha256), record.sha256
     )
-    house = _house_start(ctx, spec) if spec.from_house else None
     if house is not None:  # continue the house adapter: its rank and scale, not the page's
         config = {**config, "lora_r": HOUSE_RANK[0], "lora_alpha": HOUSE_RANK[1], "init_adapter": str(house)}
     train_config = TrainConfig(base_dir=str(base_dir), seed=spec.seed, **config)

@@ -102,6 +102,7 @@ class ModelRegistry:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.store = ctx.store
+        self._house_checked = False  # the shipped adapter is registered once per service, not per call
 
     # -- models --------------------------------------------------------------------------------
     def ensure_embedded(self) -> ModelRecord:
@@ -224,8 +225,9 @@ class ModelRegistry:
         It is made active at that first registration unless another adapter already is; after that
         the instructor's choice stands (detaching it is remembered). A moved install updates the path.
         """
-        if not HOUSE_ADAPTER.is_file():
+        if self._house_checked or not HOUSE_ADAPTER.is_file():
             return
+        self._house_checked = True
         row = self.store.query_one("SELECT id, path FROM adapters WHERE name = ?", (HOUSE_ADAPTER_NAME,))
         if row is not None:
             if row["path"] != str(HOUSE_ADAPTER):
