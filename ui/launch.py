@@ -8,6 +8,7 @@ import sys
 from deescal.app import __version__
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.ui.main_thread_gc import MainThreadGarbageCollector
 from deescal.ui.resources import app_icon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -25,9 +26,11 @@ def run_gui(data_dir: str | os.PathLike[str] | None = None) -> int:
         return 2
     from deescal.ui.main_window import MainWindow
 
+    collector = MainThreadGarbageCollector(app)
     window = MainWindow(ctx)
     window.show()
     try:
         return app.exec()
     finally:
         ctx.close()
+        collector.stop()

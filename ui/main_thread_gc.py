@@ -1,0 +1,44 @@
+"""Python's cycle collector runs only on the UI thread while the app is up.
+
+Left automatic, the collector runs in whichever thread happens to allocate past the threshold. When
+that is a worker thread and the garbage holds Qt wrappers (a closed dialog, a finished worker), Qt
+objects get destroyed off their thread, which crashes PySide6 (seen as a segfault in a worker thread
+"Garbage-collecting" during transcript redaction). So automatic collection is switched off and a
+timer on the UI thread collects with the same generation thresholds; plain reference counting, which
+frees most objects, is untouched. The pattern is pyqtgraph's ``GarbageCollector``.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+CHECK_INTERVAL_MS = 500
+
+
+class MainThreadGarbageCollector(QObject):
+    """Create on the UI thread; ``stop()`` hands collection back to Python."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = CHECK_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.check)
+        self._timer.start(interval_ms)
+
+    def check(self) -> None:
+        """Collects the generations whose allocation counts passed Python's own thresholds."""
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self._thresholds[generation]:
+                gc.collect(generation)
+                return
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.collect()
+        if self._was_enabled:
+            gc.enable()
