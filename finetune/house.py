@@ -29,6 +29,7 @@ from deescal.models.embedded import HOUSE_ADAPTER, sha256_file
 log = logging.getLogger(__name__)
 
 SEED = 1234
+START_ADAPTER = "start-adapter.gguf"  # a continued run's starting adapter, copied into the job folder
 TRANSCRIPT_TURNS = 40  # the opening of each real transcript (role-play length), not its long tail
 CORPUS_VALIDATION = 0.04  # of the corpus' training-scenario dialogues, to watch the validation loss
 HOUSE_CONFIG = {
@@ -120,8 +121,13 @@ def build(
     threads: int | None = None,
     device: str = "auto",
     max_steps: int | None = None,
+    continue_from: Path | None = None,
 ) -> dict:
-    """Prepares the job folder and trains; returns the run summary (the adapter is exported after)."""
+    """Prepares the job folder and trains; returns the run summary (the adapter is exported after).
+
+    ``continue_from`` (an earlier house adapter) starts the LoRA from it instead of from zero; the
+    data order is reshuffled (seed + 1) so the new pass does not replay the first run's order.
+    """
     from deescal.app.context import AppContext
     from deescal.app.scoring import get_scorer
     from deescal.finetune.base_model import cache_dir_for, prepare_base
@@ -140,11 +146,14 @@ def build(
     resume = (job / "train_config.json").is_file()
     if not resume:
         dialogues, summary = house_dialogues(transcripts, get_scorer())
+        if continue_from is not None:
+            summary["continued_from"] = _freeze_start(continue_from, job)
         save_dialogues(dialogues, job / DIALOGUES_FILE)
         (job / "house_summary.json").write_text(json.dumps(summary, indent=2))
         config = TrainConfig(
             base_dir=str(base_dir),
-            seed=SEED,
+            seed=SEED + 1 if continue_from is not None else SEED,
+            init_adapter=str(job / START_ADAPTER) if continue_from is not None else None,
             threads=threads,
             device=device,
             time_budget_s=time_budget_min * 60 if time_budget_min else None,
@@ -160,6 +169,26 @@ def build(
         "base_model": {"name": record.name, "sha256": record.sha256, "path": str(model_path)},
         "wall_s": round(time.time() - started, 1),
     }
+
+
+def _freeze_start(adapter: Path, job: Path) -> dict:
+    """Copies the starting adapter into the job (the export may overwrite the original) and returns
+    its lineage for the card: its sha256 and, from its own card, the steps and passes behind it."""
+    import shutil
+
+    shutil.copyfile(adapter, job / START_ADAPTER)
+    start = {"sha256": sha256_file(job / START_ADAPTER), "file": adapter.name}
+    card_file = adapter.with_suffix(".json")
+    if card_file.is_file():
+        card = json.loads(card_file.read_text())
+        training, config = card["training"], card["config"]
+        earlier = card["data"].get("continued_from", {})  # a chain of continued runs adds up
+        start["steps"] = earlier.get("steps", 0) + training["step"]
+        start["sequences_seen"] = earlier.get("sequences_seen", 0) + training["step"] * config[
+            "grad_accum"
+        ] * config["batch_size"]
+        start["seconds"] = earlier.get("seconds", 0) + training["seconds"]
+    return start
 
 
 def export(job: Path, run: dict, out: Path = HOUSE_ADAPTER) -> dict:
@@ -186,7 +215,13 @@ def export(job: Path, run: dict, out: Path = HOUSE_ADAPTER) -> dict:
         "seed": SEED,
         "data": {
             k: run[k]
-            for k in ("corpus_dialogues", "held_out_scenarios", "reference_exchanges", "transcripts")
+            for k in (
+                "corpus_dialogues",
+                "held_out_scenarios",
+                "reference_exchanges",
+                "transcripts",
+                "continued_from",
+            )
             if k in run
         },
         "training": run["training"],
@@ -226,6 +261,7 @@ def write_model_card(card_json: Path) -> Path:
         f"{training['n_train_sequences']} sequences ({training['n_train_replies']} replies), LoRA r{config['lora_r']}/alpha{config['lora_alpha']} on "
         f"{', '.join(config['target_modules'])}, lr {config['learning_rate']}, reply-end weight "
         f"{config['reply_end_weight']}, seed {card['seed']}",
+        *_lineage_lines(data.get("continued_from"), training, config),
         f"- time: {training['seconds'] / 60:.1f} min on {card['machine']['device']} "
         f"({card['machine']['cpu_threads']} threads, {training['precision']}); built {card['built_at']}",
         f"- losses: train {training['train_loss']:.3f}, validation {training['val_loss']:.3f}",
@@ -238,6 +274,19 @@ def write_model_card(card_json: Path) -> Path:
     path = card_json.with_name("MODEL_CARD.md")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _lineage_lines(start: dict | None, training: dict, config: dict) -> list[str]:
+    """A continued run's card line: what it started from and the totals over both runs."""
+    if not start:
+        return []
+    seen = start.get("sequences_seen", 0) + training["step"] * config["grad_accum"] * config["batch_size"]
+    return [
+        f"- continued from an earlier house adapter (sha256 `{start['sha256'][:12]}…`, "
+        f"{start.get('steps', '?')} steps, {start.get('seconds', 0) / 60:.1f} min); in all "
+        f"{start.get('steps', 0) + training['step']} steps, {seen / training['n_train_sequences']:.2f} passes, "
+        f"{(start.get('seconds', 0) + training['seconds']) / 60:.1f} min of training"
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,13 +303,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--out", type=Path, default=HOUSE_ADAPTER)
+    parser.add_argument(
+        "--continue-from", type=Path, default=None, metavar="GGUF", help="start from this house adapter"
+    )
     args = parser.parse_args(argv)
     if args.job_dir.suffix == ".json":  # ``python -m deescal.finetune.house CARD.json``: redo MODEL_CARD.md
         print(write_model_card(args.job_dir))
         return 0
     force_offline()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    run = build(args.job_dir, args.transcripts, args.time_budget, args.threads, args.device, args.max_steps)
+    run = build(
+        args.job_dir,
+        args.transcripts,
+        args.time_budget,
+        args.threads,
+        args.device,
+        args.max_steps,
+        args.continue_from,
+    )
     if run["training"]["status"] != "finished":
         print("Training stopped before the end; run the same command again to resume.", file=sys.stderr)
         return 130

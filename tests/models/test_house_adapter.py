@@ -81,3 +81,29 @@ def test_deescal_models_shows_it_and_switches_it_off(data_dir, embedded_in_data_
     assert main(["--data-dir", str(data_dir.root), "models", "attach", "none"]) == 0
     capsys.readouterr()
     assert [(a["name"], a["is_active"]) for a in adapters()] == [("house", False)]
+
+
+def test_a_continued_build_records_the_adapters_behind_it(tmp_path):
+    """``--continue-from``: the starting adapter is copied into the job and its steps add up on the card."""
+    import shutil
+
+    from deescal.finetune.house import START_ADAPTER, _freeze_start, _lineage_lines
+
+    first = tmp_path / "first.gguf"
+    shutil.copyfile(HOUSE_ADAPTER, first)
+    shutil.copyfile(HOUSE_CARD, first.with_suffix(".json"))
+    job = tmp_path / "job"
+    job.mkdir()
+    start = _freeze_start(first, job)
+    before = CARD["data"].get("continued_from", {})
+    assert sha256_file(job / START_ADAPTER) == start["sha256"] == CARD["sha256"]
+    assert start["steps"] == before.get("steps", 0) + CARD["training"]["step"]
+
+    second = tmp_path / "second.gguf"  # a second continuation counts both runs before it
+    shutil.copyfile(HOUSE_ADAPTER, second)
+    card = {**CARD, "data": {**CARD["data"], "continued_from": start}}
+    card["training"] = {**CARD["training"], "step": 10, "seconds": 60.0}
+    second.with_suffix(".json").write_text(json.dumps(card))
+    assert _freeze_start(second, job)["steps"] == start["steps"] + 10
+    line = _lineage_lines(start, card["training"], card["config"])[0]
+    assert f"in all {start['steps'] + 10} steps" in line
