@@ -179,7 +179,8 @@ def train(
         task_type="CAUSAL_LM",
     )
     model = get_peft_model(model, lora)
-    if config.init_adapter and not resume:
+    from_checkpoint = resume and checkpoint_dir(job_dir) is not None
+    if config.init_adapter and not from_checkpoint:  # a resume before the first checkpoint starts over
         from deescal.finetune.export_gguf import load_lora_gguf
 
         emit({"event": "status", "text": f"Starting from {Path(config.init_adapter).name}"})
@@ -206,7 +207,7 @@ def train(
         return lr_factor(s, total, warmup_steps(config, total))  # ``total`` may change: read each time
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    if resume and checkpoint_dir(job_dir) is not None:
+    if from_checkpoint:
         state = load_checkpoint(job_dir, model, optimizer, scheduler)
         total = state["total_steps"]
         emit({"event": "status", "text": f"Resuming at step {state['step']} of {total}"})

@@ -200,3 +200,31 @@ def test_loading_an_adapter_of_another_rank_is_refused_by_name(exported):
     )
     with pytest.raises(ModelError, match="q_proj"):
         load_lora_gguf(model, exported)
+
+
+def test_a_resume_before_the_first_checkpoint_still_starts_from_the_given_adapter(exported, tmp_path):
+    """Stopped before its first checkpoint, a run started from the house adapter restarts from it,
+    not from an empty LoRA."""
+    from deescal.finetune.dataset import Dialogue, save_dialogues
+    from deescal.finetune.train import DIALOGUES_FILE, TrainConfig, train
+    from deescal.scenario_library.scenario_files import load_bundled
+
+    scenario = load_bundled().scenarios[0]
+    turns = [("officer", "Hi, I'm Officer Daniels. What's going on?"), ("civilian", "He took my bike, man.")]
+    save_dialogues(
+        [Dialogue("a", scenario, turns), Dialogue("b", scenario, turns, split="validation")],
+        tmp_path / DIALOGUES_FILE,
+    )
+    TrainConfig(
+        base_dir=str(shared_models()[1]),
+        init_adapter=str(exported),
+        lora_r=8,
+        lora_alpha=16,
+        max_steps=1,
+        grad_accum=1,
+        max_length=96,
+        val_samples=1,
+    ).save(tmp_path)
+    events: list[dict] = []
+    train(tmp_path, resume=True, on_progress=events.append)  # no checkpoint in the job yet
+    assert {"event": "status", "text": f"Starting from {exported.name}"} in events
