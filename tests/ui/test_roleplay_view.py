@@ -35,7 +35,9 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     prepare = view.session.prepare
     view.session.prepare = lambda draft: prepared.append(prepare(draft)) or prepared[-1]
     qtbot.keyClicks(view.input, CALM_LINES[0][:40])
-    qtbot.waitUntil(lambda: bool(prepared) and not view._preparing.busy, timeout=30_000)  # read during a pause
+    qtbot.waitUntil(
+        lambda: bool(prepared) and not view._preparing.busy, timeout=30_000
+    )  # read during a pause
     assert prepared[0] > 0
     view.input.clear()
 
