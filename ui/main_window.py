@@ -7,6 +7,7 @@ import importlib
 
 from deescal.app.context import AppContext
 from deescal.app.settings import get_setting, set_setting
+from deescal.ui import tasks
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
@@ -95,12 +95,28 @@ class MainWindow(QMainWindow):
             row = [t for t, _ in PAGES].index(title)
             module, _, cls = PAGES[row][1].partition(":")
             widget = getattr(importlib.import_module(module), cls)(self.ctx)
+            self._connect_page(title, widget)
             old = self.stack.widget(row)
             self.stack.insertWidget(row, widget)
             self.stack.removeWidget(old)
             old.deleteLater()
             self._views[title] = widget
         return self._views[title]
+
+    def _connect_page(self, title: str, page: QWidget) -> None:
+        """Pages ask for cross-page actions by signal; the window carries them out."""
+        if title == "Library":
+            page.roleplay_requested.connect(self.open_roleplay)
+        if title in ("Role-play", "Trainees"):
+            page.review_requested.connect(self.open_review)
+        if title in ("Role-play", "Models"):
+            page.active_model_changed.connect(self.set_active_model_text)
+
+    def open_roleplay(self, scenario_id: int) -> None:
+        self.show_page("Role-play").start_for_scenario(scenario_id)
+
+    def open_review(self, session_id: int) -> None:
+        self.show_page("Review").show_session(session_id)
 
     def show_page(self, title: str) -> QWidget:
         """Switches to a page (for cross-page actions like "Start role-play") and returns it."""
@@ -120,6 +136,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         set_setting(self.ctx.store, GEOMETRY_KEY, base64.b64encode(bytes(self.saveGeometry())).decode())
+        tasks.drain()  # every page's background work, cancelled and waited for at once
         for widget in self._views.values():
             shutdown = getattr(widget, "shutdown", None)
             if callable(shutdown):
@@ -130,6 +147,3 @@ class MainWindow(QMainWindow):
         from deescal.ui.about import AboutDialog
 
         AboutDialog(self).exec()
-
-    def show_error(self, message: str, title: str = "DeEscal Trainer") -> None:
-        QMessageBox.warning(self, title, message)

@@ -1,6 +1,6 @@
 """Speaks the civilian's replies: renders each clause to WAV off the UI thread, plays it with Qt.
 
-Streamed reply text goes in through ``feed``; every finished clause is rendered (one worker at a
+Streamed reply text goes in through ``feed``; every finished clause is rendered (one task at a
 time, in order) while the previous one plays, so the first words are heard long before the reply
 is complete. ``stop()`` silences everything at once (the trainee started talking).
 """
@@ -11,12 +11,14 @@ import logging
 import shutil
 import tempfile
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from deescal.app.persona import clean_reply
 from deescal.app.voice import VoiceService
 from deescal.models.tts import ENGINE_MISSING_PREFIX, ClauseSplitter
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane
+from deescal.ui.worker import WorkerControl
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
@@ -38,9 +40,8 @@ class SpeechPlayer(QObject):
         self._folder = Path(tempfile.mkdtemp(prefix="deescal-speech-"))
         self._splitter = ClauseSplitter()
         self._followed = ""  # the streamed reply text already handed to the splitter
-        self._pending: deque[tuple[str, float]] = deque()
+        self._renders = TaskLane(Policy.QUEUE, parent=self)  # one clause at a time, in order
         self._ready: deque[tuple[Path, str]] = deque()
-        self._rendering: Worker | None = None
         self._playing: Path | None = None
         self._generation = 0  # bumped by stop(): renders started before it are thrown away
         self._count = 0
@@ -93,7 +94,7 @@ class SpeechPlayer(QObject):
         self._generation += 1
         self._splitter.flush()
         self._followed = ""
-        self._pending.clear()
+        self._renders.cancel()
         while self._ready:
             self._ready.popleft()[0].unlink(missing_ok=True)
         self._stop_playback()
@@ -101,10 +102,6 @@ class SpeechPlayer(QObject):
 
     def shutdown(self) -> None:
         self.stop()
-        if self._rendering is not None:
-            self._rendering.cancel()
-            self._rendering.thread().quit()  # its finished->quit hop needs this (blocked) UI thread
-            self._rendering.wait(5_000)
         shutil.rmtree(self._folder, ignore_errors=True)
 
     # -- rendering -------------------------------------------------------------------------------
@@ -112,46 +109,31 @@ class SpeechPlayer(QObject):
         text = clean_reply(text)  # no stage directions or speaker names read aloud
         if not text or self.muted or "engine" in self._told or not self.voice.settings.enabled:
             return
-        self._pending.append((text, tension))
-        self._update_speaking()
-        self._render_next()
-
-    def _render_next(self) -> None:
-        if self._rendering is not None or not self._pending:
-            return
-        text, tension = self._pending.popleft()
         self._count += 1
         target = self._folder / f"clause-{self._count}.wav"
         name, gender, age = self.character
-        worker = Worker(
-            _render_clause, self.voice, text, target, name, gender, age, tension, self._generation
+        self._renders.start(
+            _render_clause,
+            self.voice,
+            RenderRequest(text, target, name, gender, age, tension, self._generation),
+            on_result=self._rendered,
+            on_error=self._render_failed,
+            on_finished=self._update_speaking,
         )
-        worker.result.connect(self._rendered)
-        worker.error.connect(self._render_failed)
-        worker.finished.connect(self._render_done)
-        self._rendering = worker.start()
+        self._update_speaking()
 
-    @Slot(object)
-    def _rendered(self, result: tuple[int, Path, str]) -> None:
-        generation, path, text = result
-        if generation != self._generation:
-            path.unlink(missing_ok=True)
+    def _rendered(self, clause: RenderedClause) -> None:
+        if clause.generation != self._generation:
+            clause.path.unlink(missing_ok=True)
             return
-        self._ready.append((path, text))
+        self._ready.append((clause.path, clause.text))
         self._play_next()
 
-    @Slot(str)
     def _render_failed(self, message: str) -> None:
         kind = "engine" if message.startswith(ENGINE_MISSING_PREFIX) else message
         self._tell(kind, message)
         if kind == "engine":
-            self._pending.clear()
-
-    @Slot()
-    def _render_done(self) -> None:
-        self._rendering = None
-        self._render_next()
-        self._update_speaking()
+            self._renders.cancel()
 
     # -- playback --------------------------------------------------------------------------------
     def _play_next(self) -> None:
@@ -189,7 +171,7 @@ class SpeechPlayer(QObject):
             playing.unlink(missing_ok=True)
 
     def _update_speaking(self) -> None:
-        busy = bool(self._pending or self._ready or self._rendering is not None or self._playing is not None)
+        busy = bool(self._renders.busy or self._ready or self._playing is not None)
         if busy != self._speaking:
             self._speaking = busy
             self.speaking_changed.emit(busy)
@@ -200,8 +182,31 @@ class SpeechPlayer(QObject):
             self.message.emit(message)
 
 
-def _render_clause(control, voice: VoiceService, text, target, name, gender, age, tension, generation):
-    """Worker body: the character's style at this tension, then the WAV."""
+@dataclass(frozen=True)
+class RenderRequest:
+    """One clause to render, in the character's voice at this tension."""
+
+    text: str
+    target: Path
+    name: str
+    gender: str | None
+    age: int | None
+    tension: float
+    generation: int
+
+
+@dataclass(frozen=True)
+class RenderedClause:
+    generation: int
+    path: Path
+    text: str
+
+
+def _render_clause(control: WorkerControl, voice: VoiceService, request: RenderRequest) -> RenderedClause:
+    """Task body: the character's style at this tension, then the WAV."""
     control.check()
-    style = voice.style_for(name, gender, age, tension)
-    return generation, voice.synth.render(text, target, style), text
+    style = voice.style_for(request.name, request.gender, request.age, request.tension)
+    path = voice.synth.render(request.text, request.target, style)
+    if control.cancelled:  # stopped while rendering: nobody will play it
+        Path(path).unlink(missing_ok=True)
+    return RenderedClause(request.generation, path, request.text)

@@ -99,8 +99,3 @@ class Worker(QObject):
 
 # Keeps running workers (and their threads) alive until they finish, even if the caller drops them.
 _running: set[Worker] = set()
-
-
-def run_in_background(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Worker:
-    """Creates a worker; connect its signals, then call ``.start()``."""
-    return Worker(fn, *args, **kwargs)

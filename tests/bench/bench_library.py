@@ -227,6 +227,7 @@ def _wait(app, condition, seconds: float = 60.0) -> None:
 def bench_view(tmp: Path, size: int) -> dict:
     """The real Library view on the generated library: UI-thread stalls while typing, time to results."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from deescal.ui.tasks import drain
     from deescal.ui.views.library import LibraryView
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -266,6 +267,7 @@ def bench_view(tmp: Path, size: int) -> dict:
     _wait(app, lambda: view.model.data(view.model.index(view.model.total - 1, 0)) != "\u2026")
     scroll_ms = (time.perf_counter() - scrolled) * 1000
     ticker.stop()
+    drain()
     view.shutdown()
     ctx.close()
     stalls = [g - 5 for g in gaps if g > 5]

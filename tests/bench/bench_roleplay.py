@@ -160,6 +160,7 @@ def wait_until(done, timeout_s: float) -> bool:
 
 def bench_ui_stall(ctx, scenario) -> dict:
     """Longest gap between 2 ms timer ticks on the UI thread while the real view plays turns."""
+    from deescal.ui.tasks import drain
     from deescal.ui.views.roleplay import RoleplayView
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -190,11 +191,12 @@ def bench_ui_stall(ctx, scenario) -> dict:
         last[0] = clock.elapsed()
         measuring[0] = True
         view.send_text(line)
-        wait_until(lambda: view._worker is None, 120)
+        wait_until(lambda: not view._turns.busy, 120)
         measuring[0] = False
     timer.stop()
     if view.session is not None:
         view.end_session()
+    drain()
     view.shutdown()
     view.deleteLater()
     return {

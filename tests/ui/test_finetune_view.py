@@ -75,7 +75,7 @@ def test_train_cancel_resume_evaluate_and_activate(qtbot, ctx, transcripts_dir):
     assert view.cancel_button.isEnabled() and not view.start_button.isEnabled()
     qtbot.waitUntil(lambda: view.chart.point_count() >= 1, timeout=600_000)
     view.cancel_button.click()
-    qtbot.waitUntil(lambda: view.worker is None, timeout=300_000)
+    qtbot.waitUntil(lambda: not view.tasks.busy, timeout=300_000)
     assert "Resume" in view.status.text()
     assert view.resume_button.isEnabled() and not view.eval_button.isEnabled()
     registry = ctx.service(ModelRegistry)
@@ -84,14 +84,14 @@ def test_train_cancel_resume_evaluate_and_activate(qtbot, ctx, transcripts_dir):
     assert 1 <= stopped_at < 5
 
     view.resume_button.click()
-    qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
+    qtbot.waitUntil(lambda: not view.tasks.busy, timeout=600_000)
     assert "is ready" in view.status.text(), view.status.text()
     assert view.chart.point_count() == 5 and view.progress.value() == 1000
     assert [a.name for a in registry.adapters()] == ["from-the-page", "house"]
 
     view.eval_turns.setValue(1)
     view.eval_button.click()
-    qtbot.waitUntil(lambda: view.worker is None, timeout=600_000)
+    qtbot.waitUntil(lambda: not view.tasks.busy, timeout=600_000)
     assert view.table.rowCount() == 3, view.status.text()  # base, the house adapter it started from, new
     names = [view.table.item(n, 0).text() for n in range(3)]
     assert names[0].endswith("(base)") and names[1:] == ["house", "from-the-page"]

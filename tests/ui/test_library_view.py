@@ -6,6 +6,7 @@ import pytest
 from deescal.app.context import AppContext
 from deescal.app.library import LibraryService
 from deescal.ui.main_window import MainWindow
+from deescal.ui.tasks import drain
 from deescal.ui.views.library import LibraryView
 from deescal.ui.widgets.library_table_model import LOADING, PAGE_SIZE
 from PySide6.QtCore import Qt
@@ -21,6 +22,7 @@ def view(qtbot, ctx):
     widget.show()
     qtbot.waitUntil(lambda: not widget.busy() and widget.model.total > 0, timeout=10_000)
     yield widget
+    drain()
     widget.shutdown()
 
 
@@ -141,7 +143,7 @@ def test_start_roleplay_opens_the_roleplay_page_with_the_scenario(qtbot, ctx, mo
     qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
     assert started == [view.current_scenario_id()]
     assert window.stack.currentWidget() is roleplay
-    view.shutdown()
+    window.close()
 
 
 def test_table_pages_are_fetched_on_demand(qtbot, view, monkeypatch):

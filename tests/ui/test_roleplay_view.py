@@ -18,9 +18,7 @@ def window(ctx, qtbot, embedded_in_data_dir):  # noqa: F811
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     yield win
-    view = win._views.get("Role-play")
-    if view is not None:
-        view.shutdown()
+    win.close()  # drains the task layer, then each page cleans up
 
 
 def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot):
@@ -37,7 +35,9 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     prepare = view.session.prepare
     view.session.prepare = lambda draft: prepared.append(prepare(draft)) or prepared[-1]
     qtbot.keyClicks(view.input, CALM_LINES[0][:40])
-    qtbot.waitUntil(lambda: bool(prepared) and view._preparing is None, timeout=30_000)  # read during a pause
+    qtbot.waitUntil(
+        lambda: bool(prepared) and not view._preparing.busy, timeout=30_000
+    )  # read during a pause
     assert prepared[0] > 0
     view.input.clear()
 
@@ -82,7 +82,7 @@ def test_an_open_page_loads_the_model_in_the_background(window, qtbot):
     view = window.show_page("Role-play")
     assert view.service.loaded_model is None
     qtbot.waitUntil(lambda: view.service.loaded_model == "gemma-3-270m-q4_k_m", timeout=120_000)
-    qtbot.waitUntil(lambda: view._preload is None, timeout=60_000)
+    qtbot.waitUntil(lambda: not view._preloading.busy, timeout=60_000)
     assert view.setup.start_button.isEnabled()
 
 
@@ -93,9 +93,9 @@ def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
     view.start_session()
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
     for _ in range(ESCALATED_TURNS):
-        qtbot.waitUntil(lambda: view._worker is None and view.input.isEnabled(), timeout=60_000)
+        qtbot.waitUntil(lambda: not view._turns.busy and view.input.isEnabled(), timeout=60_000)
         view.send_text("Shut up and get on the ground right now or I'll tase you!")
-    qtbot.waitUntil(lambda: view.session.status == "escalated" and view._worker is None, timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.status == "escalated" and not view._turns.busy, timeout=60_000)
     assert not view.input.isEnabled() and view.end_button.text() == "Open review"
     assert "Escalated" in view.conversation.texts()[-1][1]
     session_id = view.session.id

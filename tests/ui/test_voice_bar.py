@@ -9,6 +9,7 @@ from deescal.app.voice import VoiceSettings
 from deescal.models.audio import SPEECH_RATE, read_speech
 from deescal.models.tts import SpeechStyle, SpeechSynthesizer
 from deescal.ui.audio_capture import NO_MICROPHONE
+from deescal.ui.tasks import drain
 from deescal.ui.widgets.voice_bar import VoiceBar
 from PySide6.QtCore import Qt
 
@@ -34,6 +35,7 @@ def bar(qtbot, ctx) -> VoiceBar:
     qtbot.addWidget(widget)
     widget.show()
     yield widget
+    drain()
     widget.shutdown()
 
 
@@ -113,6 +115,7 @@ def test_a_broken_speech_model_is_explained(qtbot, ctx, tmp_path, spoken):
     widget.show()
     widget.capture.captured.emit(spoken)
     qtbot.waitUntil(lambda: "not a faster-whisper model folder" in widget.status_label.text(), timeout=10_000)
+    drain()
     widget.shutdown()
 
 
@@ -130,4 +133,5 @@ def test_a_bar_can_fill_its_owners_text_box(qtbot, ctx, spoken):
         widget.capture.captured.emit(spoken)
     assert "back from the door" in sent.args[0].lower()
     assert entry.text() == sent.args[0]  # the owner sends it and clears its own box
+    drain()
     widget.shutdown()

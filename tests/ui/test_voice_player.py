@@ -6,6 +6,7 @@ import pytest
 from deescal.app.voice import VoiceService
 from deescal.models import tts
 from deescal.ui.speech_player import NO_SPEAKER, SpeechPlayer
+from deescal.ui.tasks import drain
 
 
 @pytest.fixture
@@ -13,6 +14,7 @@ def player(qtbot, ctx) -> SpeechPlayer:
     speaker = SpeechPlayer(ctx.service(VoiceService))
     speaker.set_character("Maria Lopez", "female", 34)
     yield speaker
+    drain()
     speaker.shutdown()
 
 

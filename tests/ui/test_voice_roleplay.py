@@ -18,7 +18,7 @@ def view(ctx, qtbot):
     qtbot.addWidget(window)
     page = window.show_page("Role-play")
     yield page
-    page.shutdown()
+    window.close()  # drains the task layer, then each page cleans up
 
 
 def test_spoken_turn_is_scored_and_the_reply_is_spoken(view, qtbot, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from deescal.app.voice import VoiceSettings
 from deescal.models.stt import EMBEDDED_LABEL, default_model_dir
 from deescal.ui.audio_capture import NO_MICROPHONE
+from deescal.ui.tasks import drain
 from deescal.ui.views.settings import SettingsView
 
 
@@ -17,6 +18,7 @@ def view(qtbot, ctx) -> SettingsView:
     qtbot.addWidget(page)
     page.show()
     yield page
+    drain()
     page.shutdown()
 
 

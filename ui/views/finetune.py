@@ -1,19 +1,21 @@
 """Fine-tune page: choose reviewed data, train a LoRA adapter, compare it with the base, switch to it.
 
-All work goes through :class:`FinetuneService`: preparing and training run in a ``Worker`` (training
+All work goes through :class:`FinetuneService`: preparing and training run on the page's task lane (training
 itself in a spawned child process, so cancel is safe and the window stays responsive); the page
 only wires widgets to it. Cancel saves a checkpoint; Resume continues to the same step count.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.finetune.job import JobSpec, default_adapter_name
 from deescal.finetune.service import DEFAULT_SETTINGS, FinetuneService
+from deescal.ui.tasks import Policy, TaskLane
 from deescal.ui.widgets.loss_chart import LossChart
-from deescal.ui.worker import Worker
+from deescal.ui.worker import WorkerControl
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -53,7 +55,6 @@ class FinetuneView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.service = ctx.service(FinetuneService)
-        self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         heading = QLabel(
             "<h2>Fine-tune</h2><p>Teach the role-play model how real civilians answer: train a LoRA adapter "
@@ -150,6 +151,7 @@ class FinetuneView(QWidget):
         self.progress.setRange(0, 1000)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.tasks = TaskLane(Policy.REFUSE, self.status, self)  # one preparation, training or evaluation
         row = QHBoxLayout()
         for widget in (self.start_button, self.resume_button, self.cancel_button):
             row.addWidget(widget)
@@ -193,7 +195,7 @@ class FinetuneView(QWidget):
         self.use_sessions.setEnabled(bool(sessions))
         self._fill_sessions(sessions)
         self.job = self.service.current_job()
-        busy = self.worker is not None
+        busy = self.tasks.busy
         resumable = bool(self.job and self.job.get("resumable"))
         registered = bool(self.job and self.job["status"] == "registered")
         self.start_button.setEnabled(not busy)
@@ -274,7 +276,7 @@ class FinetuneView(QWidget):
         }
 
     def start(self) -> None:
-        if self.worker is not None:
+        if self.tasks.busy:
             return
         spec, settings = self.spec(), self.settings()
         self.chart.clear(settings["max_steps"])
@@ -283,34 +285,34 @@ class FinetuneView(QWidget):
         def work(control):
             cancelled = lambda: control.cancelled  # noqa: E731
             self.service.prepare(spec, settings, control.progress, cancelled)
-            return self.service.train(False, control.progress, cancelled, control.partial)
+            return self.service.train(False, control.progress, cancelled, _steps_to(control))
 
-        self._run(Worker(work), self._trained, "Preparing the training data…")
+        self._run(work, self._trained, "Preparing the training data…")
 
     def resume(self) -> None:
-        if self.worker is not None or not (self.job and self.job.get("resumable")):
+        if self.tasks.busy or not (self.job and self.job.get("resumable")):
             return
 
         def work(control):
-            return self.service.train(True, control.progress, lambda: control.cancelled, control.partial)
+            return self.service.train(True, control.progress, lambda: control.cancelled, _steps_to(control))
 
-        self._run(Worker(work), self._trained, "Resuming…")
+        self._run(work, self._trained, "Resuming…")
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        if self.tasks.busy:
+            self.tasks.cancel()
             self.cancel_button.setEnabled(False)
             self.status.setText("Stopping after the current step and saving a checkpoint…")
 
     def evaluate(self) -> None:
-        if self.worker is not None:
+        if self.tasks.busy:
             return
         turns = self.eval_turns.value()
 
         def work(control):
             return self.service.evaluate_held_out(turns, control.progress, lambda: control.cancelled)
 
-        self._run(Worker(work), self._fill_table, "Loading both models for the evaluation…")
+        self._run(work, self._fill_table, "Loading both models for the evaluation…")
 
     def make_active(self) -> None:
         if self.job and self.job["status"] == "registered":
@@ -318,19 +320,19 @@ class FinetuneView(QWidget):
             self.status.setText(f"New role-play sessions now use the adapter '{self.job['adapter_name']}'.")
             self.refresh()
 
-    # -- worker plumbing ---------------------------------------------------------------------------
-    def _run(self, worker: Worker, on_result, text: str) -> None:
-        self.worker = worker
+    # -- task plumbing -----------------------------------------------------------------------------
+    def _run(self, work, on_result, text: str) -> None:
         self.status.setText(text)
         self.progress.setValue(0)
-        worker.progress.connect(self._progress)
-        worker.partial.connect(self._event)
-        worker.result.connect(on_result)
-        worker.error.connect(self._error)
-        worker.cancelled.connect(self._cancelled)
-        worker.finished.connect(self._finished)
+        self.tasks.start(
+            work,
+            on_progress=self._progress,
+            on_partial=self._step,
+            on_result=on_result,
+            on_cancelled=self._cancelled,
+            on_finished=self.refresh,
+        )
         self.refresh()
-        worker.start()
 
     def _progress(self, fraction: float, text: str) -> None:
         if fraction >= 0:
@@ -338,10 +340,8 @@ class FinetuneView(QWidget):
         if text:
             self.status.setText(text)
 
-    def _event(self, event: dict) -> None:
-        if event.get("event") == "step":
-            val = event["val_loss"] if event.get("evaluated") else None
-            self.chart.add_step(event["step"], event["loss"], val, event["total"])
+    def _step(self, step: TrainingStep) -> None:
+        self.chart.add_step(step.step, step.loss, step.val_loss, step.total)
 
     def _trained(self, job: dict) -> None:
         self.progress.setValue(1000)
@@ -360,28 +360,33 @@ class FinetuneView(QWidget):
             for column, text in enumerate(cells):
                 self.table.setItem(n, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        if len(rows) >= 2 and self.worker is not None:
+        if len(rows) >= 2 and self.tasks.busy:
             metrics = ("rougeL", "bleu4", "meteor", "bertscore_f1")
             text = f"The adapter beats the base model on {sum(rows[-1][k] > rows[0][k] for k in metrics)} of 4 metrics"
             if len(rows) == 3:
                 text += f" and the house adapter it started from on {sum(rows[-1][k] > rows[1][k] for k in metrics)}"
             self.status.setText(text + ".")
 
-    def _error(self, message: str) -> None:
-        self.status.setText(message)
-        window = self.window()
-        if window is not self and hasattr(window, "show_error"):
-            window.show_error(message)
-
     def _cancelled(self) -> None:
         self.status.setText("Stopped. The checkpoint is saved: press Resume to continue the same run.")
 
-    def _finished(self) -> None:
-        self.worker = None
-        self.refresh()
 
-    def shutdown(self) -> None:
-        """Closing the window stops training at the next step, with a checkpoint to resume from."""
-        if self.worker is not None:
-            self.worker.cancel()
-            self.worker.wait(120_000)
+@dataclass(frozen=True)
+class TrainingStep:
+    """One training step as the loss chart draws it (the trainer reports steps as event dicts)."""
+
+    step: int
+    total: int
+    loss: float
+    val_loss: float | None
+
+
+def _steps_to(control: WorkerControl):
+    """The trainer's event callback: passes each step on to the page as a :class:`TrainingStep`."""
+
+    def on_event(event: dict) -> None:
+        if event.get("event") == "step":
+            val_loss = event["val_loss"] if event.get("evaluated") else None
+            control.partial(TrainingStep(event["step"], event["total"], event["loss"], val_loss))
+
+    return on_event

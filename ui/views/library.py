@@ -2,7 +2,7 @@
 
 The table is virtual (pages fetched on demand off the UI thread), so it stays quick with 150,000
 scenarios; typing searches after a short pause. Everything that touches data goes through
-:class:`LibraryService`; long work (import, export, saving a correction) runs on a Worker.
+:class:`LibraryService`; long work (import, export, saving a correction) runs as background tasks.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from deescal.app.context import AppContext
 from deescal.app.library import LibraryService
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.schema import Scenario
+from deescal.ui.tasks import Policy, TaskLane, show_error
 from deescal.ui.widgets.library_detail import ScenarioDetail
 from deescal.ui.widgets.library_import_dialog import ImportDialog
-from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel, drain
-from deescal.ui.worker import Worker
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -46,11 +45,12 @@ ANY = None
 
 
 class LibraryView(QWidget):
+    roleplay_requested = Signal(int)  # "Start role-play" on this scenario id
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.library = ctx.service(LibraryService)
-        self._workers: list[Worker] = []
         self._select_after_load: int | None = None
         self._export_path: Path | None = None
         self.import_dialog: ImportDialog | None = None
@@ -83,6 +83,7 @@ class LibraryView(QWidget):
         self.count_label.setObjectName("libraryCount")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count_label.setMinimumWidth(40)
+        self.tasks = TaskLane(Policy.PARALLEL, self.count_label, self)  # exports and role corrections
         self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -284,13 +285,12 @@ class LibraryView(QWidget):
 
     # -- actions -------------------------------------------------------------------------------
     def correct_role(self, scenario_id: int, turn_idx: int, role: str, whole_speaker: bool) -> None:
-        worker = Worker(
+        self._run(
             lambda control: self.library.correct_role(
                 scenario_id, turn_idx, role, whole_speaker=whole_speaker
-            )
+            ),
+            self._role_saved,
         )
-        worker.result.connect(self._role_saved)  # bound slots run on the UI thread; lambdas would not
-        self._run(worker)
 
     def _role_saved(self, scenario: Scenario) -> None:
         if self.current_scenario_id() == scenario.id:
@@ -301,13 +301,8 @@ class LibraryView(QWidget):
 
     def start_roleplay(self) -> None:
         scenario_id = self.current_scenario_id()
-        window = self.window()
-        if scenario_id is None or not hasattr(window, "show_page"):
-            return
-        page = window.show_page("Role-play")
-        start = getattr(page, "start_for_scenario", None)
-        if callable(start):
-            start(scenario_id)
+        if scenario_id is not None:
+            self.roleplay_requested.emit(scenario_id)
 
     def choose_import_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
@@ -345,31 +340,19 @@ class LibraryView(QWidget):
         if path:
             self.export_to(Path(path), ids)
 
-    def export_to(self, path: Path, ids: list[int] | None) -> Worker:
+    def export_to(self, path: Path, ids: list[int] | None) -> None:
         self._export_path = path
-        worker = Worker(lambda control: self.library.export(ids, path))
-        worker.result.connect(self._exported)
-        return self._run(worker)
+        self._run(lambda control: self.library.export(ids, path), self._exported)
 
     def _exported(self, count: int) -> None:
         self.count_label.setText(f"Exported {count:,} scenario(s) to {self._export_path}")
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _run(self, worker: Worker) -> Worker:
-        worker.error.connect(self._show_error)
-        worker.finished.connect(self._worker_finished)
-        self._workers.append(worker)
-        return worker.start()
-
-    def _worker_finished(self) -> None:
-        self._workers = [w for w in self._workers if w is not self.sender()]
+    def _run(self, work, on_result) -> None:
+        self.tasks.start(work, on_result=on_result)
 
     def _show_error(self, message: str) -> None:
-        show = getattr(self.window(), "show_error", None)
-        if callable(show):
-            show(message)
-        else:
-            QMessageBox.warning(self, "Library", message)
+        show_error(self.count_label, message)
 
     def _show_bundled_errors(self) -> None:
         errors = self.library.bundled_errors
@@ -383,15 +366,8 @@ class LibraryView(QWidget):
 
     def busy(self) -> bool:
         return (
-            bool(self._workers)
-            or self.model.busy()
-            or bool(self.import_dialog and self.import_dialog.running())
+            self.tasks.busy or self.model.busy() or bool(self.import_dialog and self.import_dialog.running())
         )
 
     def shutdown(self) -> None:
         set_setting(self.ctx.store, SPLITTER_KEY, base64.b64encode(bytes(self.splitter.saveState())).decode())
-        running = list(self._workers)
-        if self.import_dialog and self.import_dialog.running():
-            running.append(self.import_dialog.worker)
-        drain(running, 30.0)
-        self.model.close()

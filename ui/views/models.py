@@ -12,7 +12,8 @@ from pathlib import Path
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.models.registry import ModelRegistry
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane, show_error
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -43,11 +44,12 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
 
 
 class ModelsView(QWidget):
+    active_model_changed = Signal(str)  # the label of the model new sessions use
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.registry = ctx.service(ModelRegistry)
-        self._worker: Worker | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel("<h2>Models</h2><p>Language models (GGUF) and LoRA adapters for role-play.</p>")
@@ -84,6 +86,7 @@ class ModelsView(QWidget):
         self.progress.setVisible(False)
         layout.addWidget(self.progress)
         self.status = QLabel()
+        self.tasks = TaskLane(Policy.REFUSE, self.status, self)  # one file is checked at a time
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.refresh()
@@ -143,7 +146,7 @@ class ModelsView(QWidget):
     def add_model(self, path: str, name: str | None = None) -> None:
         """Checks and hashes the file off the UI thread (a large model takes a while)."""
         self._run(
-            Worker(lambda control: self.registry.add(path, name, progress=control.progress)),
+            lambda control: self.registry.add(path, name, progress=control.progress),
             lambda record: f"Added '{record.name}' ({record.prompt_style} model).",
         )
 
@@ -156,7 +159,7 @@ class ModelsView(QWidget):
 
     def add_adapter(self, path: str) -> None:
         self._run(
-            Worker(lambda control: self.registry.add_adapter(path)),
+            lambda control: self.registry.add_adapter(path),
             lambda record: f"Added adapter '{record.name}'. Attach it to use it in new sessions.",
         )
 
@@ -165,9 +168,7 @@ class ModelsView(QWidget):
         if name:
             record = self.registry.set_default(name)
             self._done(f"New sessions use '{record.label}'.")
-            window = self.window()
-            if hasattr(window, "set_active_model_text"):
-                window.set_active_model_text(record.label)
+            self.active_model_changed.emit(record.label)
 
     def remove(self) -> None:
         name = self._selected(self.models_table)
@@ -195,24 +196,26 @@ class ModelsView(QWidget):
             return
         self._done(message)
 
-    def _run(self, worker: Worker, describe) -> None:
-        if self._worker is not None:
+    def _run(self, work, describe) -> None:
+        started = self.tasks.start(
+            work,
+            on_progress=self._progress,
+            on_result=lambda record: self._done(describe(record)),
+            on_finished=self._finished,
+        )
+        if started is None:
             self.status.setText("Still checking the previous file; add this one when it is done.")
             return
         self._set_adding(False)
         self.progress.setVisible(True)
         self.progress.setValue(0)
         self.status.setText("Checking the file…")
-        worker.progress.connect(
-            lambda fraction, text: (self.progress.setValue(round(fraction * 100)), self.status.setText(text))
-        )
-        worker.result.connect(lambda record: self._done(describe(record)))
-        worker.error.connect(self._failed)
-        worker.finished.connect(self._finished)
-        self._worker = worker.start()
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(round(fraction * 100))
+        self.status.setText(text)
 
     def _finished(self) -> None:
-        self._worker = None
         self.progress.setVisible(False)
         self._set_adding(True)
 
@@ -226,9 +229,4 @@ class ModelsView(QWidget):
         self.status.setText(html.escape(message, quote=False))
 
     def _failed(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
-
-    def shutdown(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker.wait(10_000)
+        show_error(self.status, message)

@@ -2,7 +2,7 @@
 
 Session picker, transcript with per-turn scores and techniques, score/tension chart, strongest and
 weakest turns, the instructor's overrides, approval for fine-tuning with a redaction preview, and
-PDF/HTML export. All data work goes through :class:`ReviewService`; long work through ``Worker``.
+PDF/HTML export. All data work goes through :class:`ReviewService`; long work through the page's task lane.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.report_export import chart_series, export_html, export_pdf, summary_rows
 from deescal.app.review import ReferenceComparison, ReviewService, ReviewTurn, SessionReview
+from deescal.ui.tasks import Policy, TaskLane, show_error
 from deescal.ui.widgets.approval_dialog import ApprovalDialog
 from deescal.ui.widgets.turn_chart import TurnChart
 from deescal.ui.widgets.turn_review_panel import TurnReviewPanel
-from deescal.ui.worker import Worker
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -56,7 +56,6 @@ class ReviewView(QWidget):
         self.review: SessionReview | None = None
         self._references: list[str] = []
         self._comparisons: dict[int, ReferenceComparison] = {}
-        self._workers: list[Worker] = []
         self.approval_dialog: ApprovalDialog | None = None
         self._build()
         self.refresh_sessions()
@@ -99,6 +98,7 @@ class ReviewView(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.status = QLabel("")
+        self.tasks = TaskLane(Policy.PARALLEL, self.status, self)  # scoring, comparing and exports
         self.status.setObjectName("reviewStatus")
         layout.addWidget(self.status)
 
@@ -371,20 +371,18 @@ class ReviewView(QWidget):
         self.status.setText(f"Approved for fine-tuning by {dialog.reviewer}.")
 
     # -- long work ---------------------------------------------------------------------------------
-    def _start(self, worker: Worker, on_result) -> Worker:
-        worker.progress.connect(
-            lambda fraction, text: self.status.setText(f"{text} ({fraction:.0%})" if text else "")
-        )
-        worker.result.connect(on_result)
-        worker.error.connect(self._error)
-        worker.finished.connect(lambda: self._workers.remove(worker) if worker in self._workers else None)
-        self._workers.append(worker)
-        return worker.start()
+    def _start(self, work, on_result, on_finished=None) -> None:
+        self.tasks.start(work, on_progress=self._progress, on_result=on_result, on_finished=on_finished)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.status.setText(f"{text} ({fraction:.0%})" if text else "")
 
     def _score_missing(self, session_id: int) -> None:
         self.status.setText(f"Scoring {len(self.review.unscored_turns)} turns that have no score yet…")
-        worker = Worker(lambda control: self.service.score_missing(session_id, control.progress))
-        self._start(worker, lambda n: (self.reload(), self.status.setText(f"Scored {n} turns.")))
+        self._start(
+            lambda control: self.service.score_missing(session_id, control.progress),
+            lambda n: (self.reload(), self.status.setText(f"Scored {n} turns.")),
+        )
 
     def compare(self) -> None:
         if self.review is None:
@@ -392,9 +390,11 @@ class ReviewView(QWidget):
         session_id = self.review.session["id"]
         self.compare_button.setEnabled(False)
         self.status.setText("Comparing with the real officer (loads the metric models the first time)…")
-        worker = Worker(lambda control: self.service.compare_with_reference(session_id, control.progress))
-        worker.finished.connect(lambda: self.compare_button.setEnabled(True))
-        self._start(worker, self._compared)
+        self._start(
+            lambda control: self.service.compare_with_reference(session_id, control.progress),
+            self._compared,
+            on_finished=lambda: self.compare_button.setEnabled(True),
+        )
 
     def _compared(self, comparisons: list[ReferenceComparison]) -> None:
         self._comparisons = {c.turn_id: c for c in comparisons}
@@ -416,8 +416,10 @@ class ReviewView(QWidget):
             return
         review, comparisons = self.review, list(self._comparisons.values())
         self.status.setText(f"Writing {Path(path).name}…")
-        worker = Worker(lambda control: export(review, path, comparisons))
-        self._start(worker, lambda written: self.status.setText(f"Saved {written}"))
+        self._start(
+            lambda control: export(review, path, comparisons),
+            lambda written: self.status.setText(f"Saved {written}"),
+        )
 
     def export_pdf(self) -> None:
         self._export("pdf", export_pdf)
@@ -426,13 +428,8 @@ class ReviewView(QWidget):
         self._export("html", export_html)
 
     def _error(self, message: str) -> None:
-        self.status.setText(message)
-        window = self.window()
-        if window is not self and hasattr(window, "show_error"):
-            window.show_error(message)
+        show_error(self.status, message)
 
     def shutdown(self) -> None:
+        """Window closing (after the task layer stopped the work): keeps the comment being typed."""
         self.save_session_comment()
-        for worker in list(self._workers):
-            worker.cancel()
-            worker.wait(5000)

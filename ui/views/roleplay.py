@@ -2,23 +2,24 @@
 
 A setup panel (scenario, trainee, model, adapter, sessions to resume) and the session panel
 (scenario header and character card, tension meter, conversation with streamed replies and a score
-chip per turn, input box). All model work runs in a ``Worker``; the view only wires widgets to
+chip per turn, input box). All model work runs as background tasks; the view only wires widgets to
 :class:`RoleplayService` and :class:`RoleplaySession`.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from deescal.app.context import AppContext
 from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.voice import VoiceService
 from deescal.ui.speech_player import SpeechPlayer
+from deescal.ui.tasks import Policy, TaskLane
 from deescal.ui.widgets.conversation import ConversationView, ScoreChip
 from deescal.ui.widgets.roleplay_setup import RoleplaySetup
 from deescal.ui.widgets.tension_meter import TensionMeter
 from deescal.ui.widgets.voice_bar import VoiceBar
-from deescal.ui.worker import Worker
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
@@ -44,13 +45,14 @@ OUTCOME_TEXT = {
 class RoleplayView(QWidget):
     civilian_replied = Signal(str)  # each finished reply (for speech output)
     session_finished = Signal(int)  # session id, once resolved, escalated or ended
+    review_requested = Signal(int)  # session id: "End session" opens its review
+    active_model_changed = Signal(str)  # the label of the model the session runs on
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.service = ctx.service(RoleplayService)
         self.session: RoleplaySession | None = None
-        self._worker: Worker | None = None
         self._chip: ScoreChip | None = None
         self._reply_label: QLabel | None = None
         self.setup = RoleplaySetup(ctx)
@@ -60,9 +62,11 @@ class RoleplayView(QWidget):
         self.pages.addWidget(self._build_session())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
-        self._preload: Worker | None = None
         self._preload_asked = False
-        self._preparing: Worker | None = None
+        # Loading the model ahead, evaluating a line during a typing pause, and the turn itself.
+        self._preloading = TaskLane(Policy.REFUSE, self.setup.status, self)
+        self._preparing = TaskLane(Policy.REFUSE, parent=self)
+        self._turns = TaskLane(Policy.REFUSE, self.status, self)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -75,10 +79,7 @@ class RoleplayView(QWidget):
         if not self.isVisible() or self.session is not None or self._busy():
             self._preload_asked = False
             return
-        self._preload = Worker(lambda control: self.service.preload())
-        self._preload.error.connect(self.setup.show_error)
-        self._preload.finished.connect(lambda: setattr(self, "_preload", None))
-        self._preload.start()
+        self._preloading.start(lambda control: self.service.preload())
 
     # -- layout --------------------------------------------------------------------------------
     def _build_session(self) -> QWidget:
@@ -178,9 +179,7 @@ class RoleplayView(QWidget):
                 self.conversation.add_civilian(self._name(), turn["text"])
         model_text = session.model_name + (" + adapter" if session.adapter_path else "")
         self.status.setText(f"Model: {model_text}")
-        window = self.window()
-        if hasattr(window, "set_active_model_text"):
-            window.set_active_model_text(model_text)
+        self.active_model_changed.emit(model_text)
         self.pages.setCurrentIndex(1)
         self._set_idle(True)
         self.input.setFocus()
@@ -195,11 +194,9 @@ class RoleplayView(QWidget):
     def _prepare(self) -> None:
         """Evaluates the line being typed during a pause, so the reply starts sooner after Enter."""
         session, text = self.session, self.input.text()
-        if session is None or session.status != "active" or self._busy() or self._preparing is not None:
+        if session is None or session.status != "active" or self._busy():
             return
-        self._preparing = Worker(lambda control: session.prepare(text))
-        self._preparing.finished.connect(lambda: setattr(self, "_preparing", None))
-        self._preparing.start()
+        self._preparing.start(lambda control: session.prepare(text))
 
     def _send_from_input(self) -> None:
         if self.send_text(self.input.text()):
@@ -220,32 +217,32 @@ class RoleplayView(QWidget):
 
         def work(control):
             def partial_token(so_far: str) -> None:
-                control.partial(("token", so_far))
+                control.partial(ReplySoFar(so_far))
 
             def scored(result: TurnResult) -> None:
-                control.partial(("scored", result))
+                control.partial(TurnScored(result))
 
             cancelled = lambda: control.cancelled  # noqa: E731 (polled between tokens)
             if text is None:
                 return session.complete_pending(on_token=partial_token, cancelled=cancelled)
             return session.officer_turn(text, on_token=partial_token, cancelled=cancelled, on_scored=scored)
 
-        worker = Worker(work)
-        worker.partial.connect(self._on_partial)
-        worker.result.connect(self._turn_done)
-        worker.cancelled.connect(self._turn_cancelled)
-        worker.error.connect(self._turn_failed)
-        worker.finished.connect(self._turn_finished)
+        self._turns.start(
+            work,
+            on_partial=self._on_partial,
+            on_result=self._turn_done,
+            on_cancelled=self._turn_cancelled,
+            on_error=self._turn_failed,
+            on_finished=self._turn_finished,
+        )
         self._set_idle(False)
-        self._worker = worker.start()
 
-    def _on_partial(self, item) -> None:
-        kind, value = item
-        if kind == "token" and self._reply_label is not None:
-            self.conversation.update_civilian(self._reply_label, self._name(), value or "…")
-            self.speech.follow(value, self.session.tension)
-        elif kind == "scored":
-            self._show_score(value)
+    def _on_partial(self, item: ReplySoFar | TurnScored) -> None:
+        if isinstance(item, ReplySoFar) and self._reply_label is not None:
+            self.conversation.update_civilian(self._reply_label, self._name(), item.text or "…")
+            self.speech.follow(item.text, self.session.tension)
+        elif isinstance(item, TurnScored):
+            self._show_score(item.result)
 
     def _show_score(self, result: TurnResult) -> None:
         if self._chip is not None:
@@ -275,14 +272,12 @@ class RoleplayView(QWidget):
             self.conversation.update_civilian(self._reply_label, self._name(), "[reply stopped]")
         self.status.setText("Reply stopped. Say something else; the stopped reply was not recorded.")
 
-    def _turn_failed(self, message: str) -> None:
+    def _turn_failed(self, _message: str) -> None:  # the message itself goes to the status line
         self.speech.stop()
         if self._reply_label is not None:
             self.conversation.update_civilian(self._reply_label, self._name(), "[no reply]")
-        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
 
     def _turn_finished(self) -> None:
-        self._worker = None
         self._reply_label = None
         active = self.session is not None and self.session.status == "active"
         self._set_idle(active)
@@ -298,11 +293,10 @@ class RoleplayView(QWidget):
         self.end_button.setText("Open review" if ended else "End session")
 
     def _busy(self) -> bool:
-        return self._worker is not None or self.setup.worker is not None
+        return self._turns.busy or self.setup.tasks.busy
 
     def cancel_reply(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self._turns.cancel()
 
     # -- ending --------------------------------------------------------------------------------
     def _finished(self, status: str) -> None:
@@ -316,9 +310,7 @@ class RoleplayView(QWidget):
         if self.session is None:
             return
         self.speech.stop()
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker.wait(10_000)
+        self._turns.stop()
         session_id = self.session.id
         if self.session.status == "active":
             self.session.end("ended")
@@ -326,21 +318,24 @@ class RoleplayView(QWidget):
         self.setup.refresh()
         self.pages.setCurrentIndex(0)
         self.session = None
-        window = self.window()
-        if hasattr(window, "show_page"):
-            review = window.show_page("Review")
-            if hasattr(review, "show_session"):
-                review.show_session(session_id)
+        self.review_requested.emit(session_id)
 
     def shutdown(self) -> None:
-        """Window closing: stop a running reply; an active session stays resumable."""
+        """Window closing, after the task layer stopped the work: an active session stays resumable."""
         self._draft_timer.stop()
-        self.setup.shutdown()
-        for worker in (self._preload, self._preparing):
-            if worker is not None:
-                worker.wait(30_000)
         self.voice_bar.shutdown()
         self.speech.shutdown()
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker.wait(10_000)
+
+
+@dataclass(frozen=True)
+class ReplySoFar:
+    """The civilian's reply as streamed so far."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnScored:
+    """The officer's line was scored (the reply may still be streaming)."""
+
+    result: TurnResult

@@ -7,6 +7,7 @@ the background first and kept only if it works.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
@@ -17,7 +18,7 @@ from deescal.app.voice import VoiceService
 from deescal.models.stt import EMBEDDED_LABEL, SpeechToText, check_model_dir, model_label
 from deescal.ui.audio_capture import NO_MICROPHONE, device_key, microphones
 from deescal.ui.speech_player import SpeechPlayer
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane, show_error
 from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtMultimedia import QMediaDevices
@@ -48,7 +49,7 @@ class SettingsView(QWidget):
         self.ctx = ctx
         self.voice = ctx.service(VoiceService)
         self._player: SpeechPlayer | None = None
-        self._checking: Worker | None = None
+        self._checking = TaskLane(Policy.REFUSE, parent=self)  # one speech model folder at a time
         prefs = self.voice.settings
         layout = QVBoxLayout(self)
         heading = QLabel("<h2>Settings</h2>")
@@ -154,15 +155,16 @@ class SettingsView(QWidget):
             return
         self.model_status.setText(f"Loading {model_label(path)}…")
         self.choose_model_button.setEnabled(False)
-        self._checking = Worker(_load_model, path)
-        self._checking.result.connect(self._model_loaded)
-        self._checking.error.connect(self._model_refused)
-        self._checking.finished.connect(lambda: self.choose_model_button.setEnabled(True))
-        self._checking.start()
+        self._checking.start(
+            _load_model,
+            path,
+            on_result=self._model_loaded,
+            on_error=self._model_refused,
+            on_finished=lambda: self.choose_model_button.setEnabled(True),
+        )
 
-    @Slot(object)
-    def _model_loaded(self, result: tuple[str, float]) -> None:
-        folder, seconds = result
+    def _model_loaded(self, loaded: LoadedModel) -> None:
+        folder, seconds = loaded.folder, loaded.seconds
         self.voice.update_settings(stt_model_dir=folder)
         self.model_path_edit.setText(folder)
         self._show_model_choice(folder)
@@ -171,7 +173,7 @@ class SettingsView(QWidget):
     @Slot(str)
     def _model_refused(self, message: str) -> None:
         current = self.voice.settings.stt_model_dir
-        self.model_status.setText(f"{message} Still using {model_label(current)}.")
+        show_error(self.model_status, f"{message} Still using {model_label(current)}.")
         self._show_model_choice(current)
 
     def _show_model_choice(self, folder: str | None) -> None:
@@ -264,9 +266,6 @@ class SettingsView(QWidget):
     def shutdown(self) -> None:
         if self._player is not None:
             self._player.shutdown()
-        if self._checking is not None:
-            self._checking.thread().quit()  # its finished->quit hop needs this (blocked) UI thread
-            self._checking.wait(10_000)
 
 
 def _slider(low: int, high: int, value: int) -> QSlider:
@@ -277,5 +276,11 @@ def _slider(low: int, high: int, value: int) -> QSlider:
     return slider
 
 
-def _load_model(_control, folder: Path) -> tuple[str, float]:
-    return str(folder), SpeechToText(folder).load()
+@dataclass(frozen=True)
+class LoadedModel:
+    folder: str
+    seconds: float  # how long loading took
+
+
+def _load_model(_control, folder: Path) -> LoadedModel:
+    return LoadedModel(str(folder), SpeechToText(folder).load())

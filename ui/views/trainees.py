@@ -5,8 +5,9 @@ from __future__ import annotations
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.trainees import TraineeService
+from deescal.ui.tasks import show_error
 from deescal.ui.widgets.score_trend_chart import ScoreTrendChart
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,6 +68,8 @@ class ShareBarDelegate(QStyledItemDelegate):
 
 
 class TraineesView(QWidget):
+    review_requested = Signal(int)  # session id, from a double-click on a session
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -214,12 +217,7 @@ class TraineesView(QWidget):
         self.status.setText(f"Saved {count} sessions to {path}")
 
     def _open_session(self, item: QTableWidgetItem) -> None:
-        window = self.window()
-        if hasattr(window, "show_page"):
-            window.show_page("Review").show_session(item.data(Qt.ItemDataRole.UserRole))
+        self.review_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def _error(self, message: str) -> None:
-        self.status.setText(message)
-        window = self.window()
-        if window is not self and hasattr(window, "show_error"):
-            window.show_error(message)
+        show_error(self.status, message)

@@ -1,4 +1,4 @@
-"""Import dialog: runs the library import on a Worker with a progress bar, Cancel and a per-file report."""
+"""Import dialog: runs the library import in the background with a progress bar, Cancel and a per-file report."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 from deescal.app.library import ImportReport, LibraryService
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane, error_html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -68,21 +68,26 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self._live = ImportReport()
-        self.worker = Worker(import_all, library, paths, self._live)
-        self.worker.progress.connect(self._progress)
-        self.worker.result.connect(self._done)
-        self.worker.cancelled.connect(self._cancelled)
-        self.worker.error.connect(self._failed)
-        self.worker.start()
+        self.tasks = TaskLane(Policy.REFUSE, parent=self)
+        self.tasks.start(
+            import_all,
+            library,
+            paths,
+            self._live,
+            on_progress=self._progress,
+            on_result=self._done,
+            on_cancelled=self._cancelled,
+            on_error=self._failed,
+        )
 
     def running(self) -> bool:
-        return self.report is None and self.worker is not None
+        return self.report is None
 
     def cancel_or_close(self) -> None:
         if self.running():
             self.status.setText("Cancelling after the current file…")
             self.buttons.setEnabled(False)
-            self.worker.cancel()
+            self.tasks.cancel()
         else:
             self.accept()
 
@@ -129,4 +134,4 @@ class ImportDialog(QDialog):
         self._done(self._live)
 
     def _failed(self, message: str) -> None:
-        self._finish(self._live, f"<span style='color:#b00020'>{html.escape(message)}</span>")
+        self._finish(self._live, error_html(message))

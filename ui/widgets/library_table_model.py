@@ -1,6 +1,6 @@
 """A virtual table over the scenario library: only the pages on screen are ever fetched.
 
-Counting and the first page of a new search run on a :class:`Worker`, so typing never waits on the
+Counting and the first page of a new search run as background tasks, so typing never waits on the
 database; rows further down are fetched a page at a time when the view first asks for them (a
 placeholder shows meanwhile). A generation number drops answers to searches that were replaced.
 """
@@ -8,17 +8,14 @@ placeholder shows meanwhile). A generation number drops answers to searches that
 from __future__ import annotations
 
 import json
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from deescal.app.library import LibraryService
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
-    QEventLoop,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -63,17 +60,22 @@ class Criteria:
         }
 
 
-def drain(workers: list[Worker], seconds: float = 10.0) -> None:
-    """Cancels and waits for workers while still serving the event loop.
+@dataclass(frozen=True)
+class FirstPage:
+    """A search's answer: how many scenarios match, and the first page of them."""
 
-    A worker's thread quits through a queued call to the UI thread, so blocking in ``wait()``
-    alone would stall until the timeout.
-    """
-    for worker in workers:
-        worker.cancel()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not all(worker.wait(20) for worker in workers):
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    generation: int
+    total: int
+    rows: list[dict]
+
+
+@dataclass(frozen=True)
+class OnePage:
+    """One further page of a search's rows."""
+
+    generation: int
+    page: int
+    rows: list[dict]
 
 
 class ScenarioTableModel(QAbstractTableModel):
@@ -89,10 +91,8 @@ class ScenarioTableModel(QAbstractTableModel):
         self._pages: dict[int, list[dict]] = {}
         self._wanted: OrderedDict[int, None] = OrderedDict()  # pages asked for, newest last
         self._generation = 0
-        self._search_worker: Worker | None = None
-        self._page_worker: Worker | None = None
-        self._pending_search = False
-        self._closed = False
+        self._searches = TaskLane(Policy.REPLACE, parent=self)  # the latest criteria win
+        self._page_loads = TaskLane(Policy.REFUSE, parent=self)  # one page at a time, newest wanted first
 
     # -- searching ----------------------------------------------------------------------------
     def set_criteria(self, criteria: Criteria) -> None:
@@ -102,39 +102,28 @@ class ScenarioTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Starts a new count + first page; the current rows stay on screen until it arrives."""
         self._generation += 1
-        if self._closed:
-            return
-        if self._search_worker is not None:  # one search at a time; the latest criteria win
-            self._pending_search = True
-            return
-        generation, criteria, sort = self._generation, self.criteria, self.sort_key
-        self._search_worker = Worker(self._first_page, criteria, sort, generation)
-        self._search_worker.result.connect(self._search_done)
-        self._search_worker.error.connect(self.failed)
-        self._search_worker.finished.connect(self._search_finished)
-        self._search_worker.start()
+        self._searches.start(
+            self._first_page,
+            self.criteria,
+            self.sort_key,
+            self._generation,
+            on_result=self._search_done,
+            on_error=self.failed.emit,
+        )
 
-    def _first_page(self, control, criteria: Criteria, sort: str, generation: int) -> tuple:
+    def _first_page(self, control, criteria: Criteria, sort: str, generation: int) -> FirstPage:
         filters = criteria.as_filters()
         total = self.library.count(criteria.query, **filters)
         rows = self.library.search(criteria.query, **filters, sort=sort, limit=PAGE_SIZE, matches=total)
-        return generation, total, rows
+        return FirstPage(generation, total, rows)
 
-    def _search_done(self, answer: tuple) -> None:
-        generation, total, rows = answer
-        if generation != self._generation:
+    def _search_done(self, answer: FirstPage) -> None:
+        if answer.generation != self._generation:
             return
         self.beginResetModel()
-        self.total, self._pages, self._wanted = total, {0: rows}, OrderedDict()
+        self.total, self._pages, self._wanted = answer.total, {0: answer.rows}, OrderedDict()
         self.endResetModel()
-        self.loaded.emit(total)
-
-    def _search_finished(self) -> None:
-        self._search_worker = None
-        if self._pending_search:
-            self._pending_search = False
-            self._generation -= 1  # refresh() counts it again
-            self.refresh()
+        self.loaded.emit(answer.total)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else None
@@ -147,24 +136,31 @@ class ScenarioTableModel(QAbstractTableModel):
     def _want(self, page: int) -> None:
         self._wanted.pop(page, None)
         self._wanted[page] = None
-        if self._page_worker is None:
+        if not self._page_loads.busy:
             self._fetch_next_page()
 
     def _fetch_next_page(self) -> None:
-        while self._wanted and not self._closed:
+        while self._wanted:
             page, _ = self._wanted.popitem()  # the most recently wanted page is likely on screen
             if page not in self._pages:
                 break
         else:
             return
-        generation, criteria, sort = self._generation, self.criteria, self.sort_key
-        self._page_worker = Worker(self._page, criteria, sort, generation, page, self.total)
-        self._page_worker.result.connect(self._page_done)
-        self._page_worker.error.connect(self.failed)
-        self._page_worker.finished.connect(self._page_finished)
-        self._page_worker.start()
+        self._page_loads.start(
+            self._page,
+            self.criteria,
+            self.sort_key,
+            self._generation,
+            page,
+            self.total,
+            on_result=self._page_done,
+            on_error=self.failed.emit,
+            on_finished=self._fetch_next_page,
+        )
 
-    def _page(self, control, criteria: Criteria, sort: str, generation: int, page: int, total: int) -> tuple:
+    def _page(
+        self, control, criteria: Criteria, sort: str, generation: int, page: int, total: int
+    ) -> OnePage:
         rows = self.library.search(
             criteria.query,
             **criteria.as_filters(),
@@ -173,28 +169,19 @@ class ScenarioTableModel(QAbstractTableModel):
             offset=page * PAGE_SIZE,
             matches=total,
         )
-        return generation, page, rows
+        return OnePage(generation, page, rows)
 
-    def _page_done(self, answer: tuple) -> None:
-        generation, page, rows = answer
-        if generation != self._generation:
+    def _page_done(self, answer: OnePage) -> None:
+        if answer.generation != self._generation:
             return
-        self._pages[page] = rows
+        page = answer.page
+        self._pages[page] = answer.rows
         first, last = page * PAGE_SIZE, min(self.total, (page + 1) * PAGE_SIZE) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
-    def _page_finished(self) -> None:
-        self._page_worker = None
-        self._fetch_next_page()
-
     def busy(self) -> bool:
-        return self._search_worker is not None or self._page_worker is not None
-
-    def close(self, seconds: float = 10.0) -> None:
-        """Stops starting work and waits for what runs (the view calls this when the window closes)."""
-        self._closed = True
-        drain([w for w in (self._search_worker, self._page_worker) if w is not None], seconds)
+        return self._searches.busy or self._page_loads.busy
 
     # -- model ----------------------------------------------------------------------------------
     def row(self, row: int) -> dict | None:

@@ -1,6 +1,6 @@
 """The Role-play page before a session: scenario, trainee, model and adapter, and sessions to resume.
 
-Starting or resuming runs in a ``Worker`` with progress (loading a model takes a moment); the
+Starting or resuming runs as a background task with progress (loading a model takes a moment); the
 ready session is handed over through ``session_ready``.
 """
 
@@ -14,7 +14,7 @@ from deescal.app.roleplay import RoleplayService
 from deescal.app.sessions import trainee_names
 from deescal.app.settings import get_setting, set_setting
 from deescal.models.registry import ModelRegistry
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,7 +41,6 @@ class RoleplaySetup(QWidget):
         self.ctx = ctx
         self.service = ctx.service(RoleplayService)
         self.registry = ctx.service(ModelRegistry)
-        self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel("<h2>Role-play</h2><p>Pick a scenario in the Library, or type its id here.</p>")
@@ -73,6 +72,8 @@ class RoleplaySetup(QWidget):
         row.addWidget(self.progress, 1)
         layout.addLayout(row)
         self.status = QLabel()
+        self.tasks = TaskLane(Policy.REFUSE, self.status, self)  # one start or resume at a time
+        self._session = None  # the session a finished start or resume hands over
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         layout.addWidget(QLabel("<b>Sessions left open</b> (e.g. by a crash): double-click to resume"))
@@ -129,44 +130,35 @@ class RoleplaySetup(QWidget):
         model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
         scenario = int(key) if key.isdigit() else key
         self._run(
-            Worker(
-                lambda control: self.service.start(
-                    scenario, trainee_name=trainee, model=model, adapter=adapter, progress=control.progress
-                )
+            lambda control: self.service.start(
+                scenario, trainee_name=trainee, model=model, adapter=adapter, progress=control.progress
             )
         )
 
     def resume(self, session_id: int) -> None:
-        self._run(Worker(lambda control: self.service.resume(session_id, progress=control.progress)))
+        self._run(lambda control: self.service.resume(session_id, progress=control.progress))
 
-    def show_error(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
-
-    def _run(self, worker: Worker) -> None:
-        if self.worker is not None:
+    def _run(self, work) -> None:
+        if (
+            self.tasks.start(work, on_progress=self._progress, on_result=self._ready, on_finished=self._done)
+            is None
+        ):
             return
         self.start_button.setEnabled(False)
         self.progress.setVisible(True)
         self.status.setText("Loading the model…")
-        worker.progress.connect(self._progress)
-        worker.result.connect(self._ready)
-        worker.error.connect(self.show_error)
-        worker.finished.connect(self._done)
-        self.worker = worker.start()
 
     def _progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(round(fraction * 100))
         self.status.setText(html.escape(text))
 
     def _ready(self, session) -> None:
-        self._done()  # idle before the session is handed over, so its first line is not refused
-        self.session_ready.emit(session)
+        self._session = session
 
     def _done(self) -> None:
-        self.worker = None
+        """Hands the session over once the task has finished, so its first line is not refused as busy."""
         self.start_button.setEnabled(True)
         self.progress.setVisible(False)
-
-    def shutdown(self) -> None:
-        if self.worker is not None:
-            self.worker.wait(60_000)
+        session, self._session = self._session, None
+        if session is not None:
+            self.session_ready.emit(session)

@@ -15,7 +15,7 @@ from deescal.app.context import AppContext
 from deescal.app.voice import VoiceService
 from deescal.models.stt import SpeechToText
 from deescal.ui.audio_capture import MicrophoneCapture, device_key, find_microphone, microphones
-from deescal.ui.worker import Worker
+from deescal.ui.tasks import Policy, TaskLane
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtMultimedia import QMediaDevices
@@ -58,7 +58,8 @@ class VoiceBar(QWidget):
         self.capture = MicrophoneCapture(self)
         self.capture.device_id = prefs.input_device
         self._queue: list[np.ndarray] = []
-        self._transcribing: Worker | None = None
+        self._transcribing = TaskLane(Policy.REFUSE, parent=self)  # one recording at a time, from _queue
+        self._warming = TaskLane(Policy.REFUSE, parent=self)  # loads the speech model ahead of use
         self._model_error: str | None = None
         self._civilian_speaking = False
         self._filter_installed = False
@@ -205,10 +206,6 @@ class VoiceBar(QWidget):
     def shutdown(self) -> None:
         self.capture.cancel()
         self._queue.clear()
-        if self._transcribing is not None:
-            self._transcribing.cancel()
-            self._transcribing.thread().quit()  # its finished->quit hop needs this (blocked) UI thread
-            self._transcribing.wait(10_000)
 
     # -- microphone --------------------------------------------------------------------------------
     def _update_availability(self) -> None:
@@ -276,15 +273,18 @@ class VoiceBar(QWidget):
 
     # -- transcription -----------------------------------------------------------------------------
     def _transcribe_next(self) -> None:
-        if self._transcribing is not None or not self._queue:
+        if self._transcribing.busy or not self._queue:
             return
         audio = self._queue.pop(0)
         self.show_status("Transcribing…")
-        worker = Worker(_transcribe, self.voice.stt(), audio)  # the model chosen in Settings now
-        worker.result.connect(self._transcribed)
-        worker.error.connect(self._transcription_failed)
-        worker.finished.connect(self._transcription_done)
-        self._transcribing = worker.start()
+        self._transcribing.start(
+            _transcribe,
+            self.voice.stt(),  # the model chosen in Settings now
+            audio,
+            on_result=self._transcribed,
+            on_error=self._transcription_failed,
+            on_finished=self._transcribe_next,
+        )
 
     @Slot(object)
     def _transcribed(self, text: str) -> None:
@@ -315,14 +315,7 @@ class VoiceBar(QWidget):
         stt = self.voice.stt()
         if stt.loaded:
             return
-        worker = Worker(lambda _control, model: model.warm_up(), stt)
-        worker.error.connect(self._model_failed)
-        worker.start()
-
-    @Slot()
-    def _transcription_done(self) -> None:
-        self._transcribing = None
-        self._transcribe_next()
+        self._warming.start(lambda _control, model: model.warm_up(), stt, on_error=self._model_failed)
 
     # -- Space as push-to-talk -------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
