@@ -20,7 +20,7 @@ from pathlib import Path
 
 from deescal.app.errors import Cancelled, ModelError
 from deescal.app.metrics import compute_metrics
-from deescal.app.persona import STOP_SEQUENCES
+from deescal.app.roleplay.persona import STOP_SEQUENCES
 from deescal.finetune.dataset import Dialogue
 from deescal.finetune.samples import Boundary, boundaries, fit_prompt
 

@@ -2,7 +2,7 @@
 
 Trained on (1) the house role-play corpus (``finetune/corpus``), (2) the bundled scenarios'
 reference exchanges, and (3) the openings of the real DeEscalWild transcripts' training split, all
-rendered by the role-play prompt (``app/persona.py``), with the mood cues of the written tension
+rendered by the role-play prompt (``app/roleplay/persona.py``), with the mood cues of the written tension
 (corpus) or of the app's tension model replayed over the officer lines (references, transcripts).
 Held-out scenarios (``finetune/corpus/held_out.txt``) and the transcripts' validation and test
 splits are never trained on. The result is a GGUF LoRA in ``models/house/`` with a model card.
@@ -21,7 +21,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from deescal.app.persona import clean_reply
+from deescal.app.roleplay.persona import clean_reply
 from deescal.finetune.dataset import Dialogue, assign_splits, merge_sides, save_dialogues
 from deescal.finetune.job import HOUSE_RANK
 from deescal.models.embedded import HOUSE_ADAPTER, sha256_file
@@ -47,7 +47,7 @@ HOUSE_CONFIG = {
 
 
 def _with_replayed_tensions(dialogue: Dialogue, scorer) -> Dialogue:
-    from deescal.app.tension import replay
+    from deescal.app.roleplay.tension import replay
 
     return dataclasses.replace(dialogue, tensions=replay(dialogue.scenario, dialogue.turns, scorer))
 

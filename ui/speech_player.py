@@ -13,7 +13,7 @@ import tempfile
 from collections import deque
 from pathlib import Path
 
-from deescal.app.persona import clean_reply
+from deescal.app.roleplay.persona import clean_reply
 from deescal.app.voice import VoiceService
 from deescal.models.tts import ENGINE_MISSING_PREFIX, ClauseSplitter
 from deescal.ui.worker import Worker

@@ -14,7 +14,7 @@ import sys
 from deescal.app.cli.common import add_json_flag, open_context, print_json
 from deescal.app.cli.sessions import print_transcript
 from deescal.app.errors import UserFacingError
-from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.voice import VoiceService
 
 

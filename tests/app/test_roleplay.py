@@ -13,10 +13,10 @@ import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
-from deescal.app.persona import clean_reply
-from deescal.app.roleplay import RoleplayService, RoleplaySession
+from deescal.app.roleplay.persona import clean_reply
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.settings import set_setting
-from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
 
 from tests.app.roleplay_fixtures import (
     CALM_LINES,
@@ -128,7 +128,7 @@ def test_killed_process_leaves_a_resumable_session(service, home):
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
         from deescal.app.context import AppContext
-        from deescal.app.roleplay import RoleplayService
+        from deescal.app.roleplay.service import RoleplayService
         from tests.app.roleplay_fixtures import CALM_LINES, FixedScorerNotMiniLM
         ctx = AppContext.open({str(home)!r})
         service = ctx.service(RoleplayService)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from deescal.app.roleplay.tension import (
+    ESCALATED_TURNS,
+    RESOLVED_TURNS,
+    escalation_turns,
+    next_tension,
+    outcome,
+)
 from deescal.app.scoring import TechniqueHit, TurnScore, get_scorer
-from deescal.app.tension import ESCALATED_TURNS, RESOLVED_TURNS, escalation_turns, next_tension, outcome
 from deescal.scenario_library.schema import Scenario
 
 from tests.app.roleplay_fixtures import CARD

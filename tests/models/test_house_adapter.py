@@ -55,7 +55,7 @@ def test_it_is_active_by_default_and_detaching_is_remembered(registry):
 
 
 def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # noqa: F811
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
 
     from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from deescal.app.context import AppContext
-from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.voice import VoiceService
 from deescal.ui.speech_player import SpeechPlayer
 from deescal.ui.widgets.conversation import ConversationView, ScoreChip

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from deescal.app import sessions as db
-from deescal.app.conversation import Conversation
 from deescal.app.errors import UserFacingError
-from deescal.app.persona import (
+from deescal.app.roleplay.conversation import Conversation
+from deescal.app.roleplay.persona import (
     STOP_SEQUENCES,
     clean_reply,
     fallback_reply,
@@ -25,14 +25,14 @@ from deescal.app.persona import (
     mentions_fact,
     reply_is_complete,
 )
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.app.scoring import SCORER_VERSION, TurnScore
 from deescal.app.settings import get_setting
-from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.models.llm import Generation, LanguageModel
 from deescal.scenario_library.schema import Scenario
 
 if TYPE_CHECKING:
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
 
 log = logging.getLogger(__name__)
 
