@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import add_json_flag, open_context, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deescal.app.cli.common import open_context, print_table
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import open_context, print_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
