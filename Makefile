@@ -24,7 +24,9 @@ $(STAMP): pyproject.toml setup.py Makefile $(LLAMA_WHEEL)
 run: $(STAMP)
 	$(BIN)/deescal
 
+# The import contracts (pyproject.toml, [tool.importlinter]) first: a broken boundary fails at once.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -7,7 +7,7 @@ names like ``app`` or ``models`` would collide in site-packages, so they install
 
 from setuptools import find_namespace_packages, setup
 
-TOP_LEVEL = ["app", "ui", "scenario_library", "models", "finetune"]
+TOP_LEVEL = ["app", "ui", "scenario_library", "models", "finetune", "cli"]
 DATA_GLOBS = ["*.json", "*.md", "*.csv", "*.txt", "*.png", "*.svg", "*.ico", "*.qss", "*.gguf"]
 
 packages = [

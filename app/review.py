@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.redaction import Redactor
+from deescal.app.roleplay.tension import escalation_turns
 from deescal.app.scoring.types import TechniqueHit
 from deescal.app.settings import get_setting, set_setting
-from deescal.app.tension import escalation_turns
 
 REVIEWER_KEY = "review.reviewer_name"
 MARKS = ("good", "bad")

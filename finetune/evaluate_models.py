@@ -2,8 +2,9 @@
 
 For each dialogue, at every officer -> civilian boundary, the civilian's reply is generated from the
 real history so far (teacher forcing: the real line, not the generated one, then joins the history),
-sampled at temperature 0.6 with top-p 0.9 (no other sampler: no top-k, min-p or repetition
-penalty), at most 128 new tokens, seeded per turn (the same seed for every model). Replies are
+sampled with the paper protocol (``deescal.models.llm.PAPER_PROTOCOL``: temperature 0.6, top-p 0.9,
+no other sampler), at most 128 new tokens, seeded per turn (the same seed for every model), by the
+same :class:`LanguageModel` that plays the civilian in role-play. Replies are
 compared with the real lines by ROUGE-L, BLEU-4, METEOR and BERTScore F1 (``compute_metrics``), and
 the wall time of every reply is recorded. The prompt is the role-play prompt, so what is measured is
 what trainees get.
@@ -13,16 +14,16 @@ from __future__ import annotations
 
 import logging
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from deescal.app.errors import Cancelled, ModelError
 from deescal.app.metrics import compute_metrics
-from deescal.app.persona import STOP_SEQUENCES
+from deescal.app.roleplay.persona import STOP_SEQUENCES
 from deescal.finetune.dataset import Dialogue
 from deescal.finetune.samples import Boundary, boundaries, fit_prompt
+from deescal.models.llm import PAPER_PROTOCOL, LanguageModel
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,8 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class EvalSettings:
-    temperature: float = 0.6
-    top_p: float = 0.9
+    temperature: float = PAPER_PROTOCOL.temperature
+    top_p: float = PAPER_PROTOCOL.top_p
     max_new_tokens: int = 128
     seed: int = 1234
     max_turns: int | None = None  # boundaries per dialogue (the first N)
@@ -75,53 +76,6 @@ def evaluation_points(dialogues: list[Dialogue], max_turns: int | None) -> list[
     return [(d, b) for d in dialogues for b in boundaries(d, max_turns)]
 
 
-class _Generator:
-    """One llama.cpp model (+ adapter), checked before loading; reuses its KV cache across turns."""
-
-    def __init__(self, spec: ModelSpec, settings: EvalSettings) -> None:
-        import llama_cpp
-        from deescal.models.adapter_check import check_adapter
-        from deescal.models.gguf_info import read_gguf_info
-        from deescal.models.llm import default_threads
-
-        info = read_gguf_info(spec.model_path)
-        if spec.adapter_path is not None:
-            check_adapter(spec.adapter_path, info)  # a bad adapter would crash llama.cpp, not raise
-        try:
-            self.llama = llama_cpp.Llama(
-                str(spec.model_path),
-                n_ctx=min(settings.n_ctx, info.context_length),
-                n_threads=settings.n_threads or default_threads(),
-                lora_path=str(spec.adapter_path) if spec.adapter_path else None,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelError(f"llama.cpp could not load {Path(spec.model_path).name}: {exc}") from exc
-        self.settings = settings
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=True, special=True))
-
-    def reply(self, prompt: str, seed: int) -> tuple[str, float]:
-        s = self.settings
-        start = time.perf_counter()
-        out = self.llama.create_completion(
-            prompt,
-            max_tokens=s.max_new_tokens,
-            temperature=s.temperature,
-            top_p=s.top_p,
-            top_k=0,
-            min_p=0.0,
-            repeat_penalty=1.0,
-            stop=STOP_SEQUENCES,
-            seed=seed,
-        )
-        return out["choices"][0]["text"].strip(), time.perf_counter() - start
-
-    def close(self) -> None:
-        self.llama.close()
-
-
 def evaluate_models(
     specs: list[ModelSpec],
     dialogues: list[Dialogue],
@@ -138,24 +92,37 @@ def evaluate_models(
         raise ModelError("There is nothing to evaluate: no officer line answered by a civilian.")
     references = [b.reply for _, b in points]
     results: list[ModelResult] = []
+    sampling = PAPER_PROTOCOL.with_overrides(temperature=settings.temperature, top_p=settings.top_p)
     total = len(points) * len(specs)
     for m, spec in enumerate(specs):
         report(m * len(points) / total, f"Loading {spec.name}")
-        generator = _Generator(spec, settings)
-        budget = generator.llama.n_ctx() - settings.max_new_tokens - 8
+        model = LanguageModel.load(
+            spec.model_path,
+            adapter_path=spec.adapter_path,
+            n_ctx=settings.n_ctx,
+            n_threads=settings.n_threads,
+        )
+        budget = model.n_ctx - settings.max_new_tokens - 8
         predictions, latencies = [], []
         try:
             for n, (dialogue, boundary) in enumerate(points):
                 if cancelled is not None and cancelled():
                     raise Cancelled()
-                prompt = fit_prompt(dialogue, boundary, generator.count_tokens, budget, settings.window_step)
-                text, seconds = generator.reply(prompt, settings.seed + n)
-                predictions.append(text)
+                prompt = fit_prompt(dialogue, boundary, model.count_tokens, budget, settings.window_step)
+                reply = model.generate(
+                    prompt,
+                    max_tokens=settings.max_new_tokens,
+                    stop=STOP_SEQUENCES,
+                    seed=settings.seed + n,
+                    sampling=sampling,
+                )
+                seconds = reply.latency_s
+                predictions.append(reply.text.strip())
                 latencies.append(seconds)
                 done = m * len(points) + n + 1
                 report(done / total, f"{spec.name}: reply {n + 1} of {len(points)} ({seconds:.2f} s)")
         finally:
-            generator.close()
+            model.close()
         report((m + 1) * len(points) / total, f"Scoring {spec.name}")
         scores = compute_metrics(predictions, references, data_root=data_root)
         ordered = sorted(latencies)

@@ -2,7 +2,7 @@
 
 Trained on (1) the house role-play corpus (``finetune/corpus``), (2) the bundled scenarios'
 reference exchanges, and (3) the openings of the real DeEscalWild transcripts' training split, all
-rendered by the role-play prompt (``app/persona.py``), with the mood cues of the written tension
+rendered by the role-play prompt (``app/roleplay/persona.py``), with the mood cues of the written tension
 (corpus) or of the app's tension model replayed over the officer lines (references, transcripts).
 Held-out scenarios (``finetune/corpus/held_out.txt``) and the transcripts' validation and test
 splits are never trained on. The result is a GGUF LoRA in ``models/house/`` with a model card.
@@ -21,8 +21,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from deescal.app.persona import clean_reply
+from deescal.app.roleplay.persona import clean_reply
 from deescal.finetune.dataset import Dialogue, assign_splits, merge_sides, save_dialogues
+from deescal.finetune.defaults import TRAINING_DEFAULTS
 from deescal.finetune.job import HOUSE_RANK
 from deescal.models.embedded import HOUSE_ADAPTER, sha256_file
 
@@ -32,13 +33,13 @@ SEED = 1234
 START_ADAPTER = "start-adapter.gguf"  # a continued run's starting adapter, copied into the job folder
 TRANSCRIPT_TURNS = 40  # the opening of each real transcript (role-play length), not its long tail
 CORPUS_VALIDATION = 0.04  # of the corpus' training-scenario dialogues, to watch the validation loss
+# The house recipe: the training defaults' learning rate, accumulation and reply-end weight, with the
+# house rank, long sequences whatever the machine, one pass, and its own validation rhythm.
 HOUSE_CONFIG = {
-    "learning_rate": 4e-4,
+    **{key: TRAINING_DEFAULTS[key] for key in ("learning_rate", "grad_accum", "reply_end_weight")},
     "lora_r": HOUSE_RANK[0],
     "lora_alpha": HOUSE_RANK[1],
     "max_length": 768,
-    "grad_accum": 8,
-    "reply_end_weight": 0.75,
     "epochs": 1.0,
     "eval_every": 40,
     "checkpoint_every": 20,
@@ -47,7 +48,7 @@ HOUSE_CONFIG = {
 
 
 def _with_replayed_tensions(dialogue: Dialogue, scorer) -> Dialogue:
-    from deescal.app.tension import replay
+    from deescal.app.roleplay.tension import replay
 
     return dataclasses.replace(dialogue, tensions=replay(dialogue.scenario, dialogue.turns, scorer))
 
@@ -184,9 +185,9 @@ def _freeze_start(adapter: Path, job: Path) -> dict:
         training, config = card["training"], card["config"]
         earlier = card["data"].get("continued_from", {})  # a chain of continued runs adds up
         start["steps"] = earlier.get("steps", 0) + training["step"]
-        start["sequences_seen"] = earlier.get("sequences_seen", 0) + training["step"] * config[
-            "grad_accum"
-        ] * config["batch_size"]
+        start["sequences_seen"] = (
+            earlier.get("sequences_seen", 0) + training["step"] * config["grad_accum"] * config["batch_size"]
+        )
         start["seconds"] = earlier.get("seconds", 0) + training["seconds"]
     return start
 

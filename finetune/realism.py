@@ -12,9 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from deescal.app.persona import mentions_fact
 from deescal.app.redaction import first_names
-from deescal.app.reply_quality import addresses_absent, is_stock_filler, repeats_earlier, speaks_for_officer
+from deescal.app.roleplay.persona import mentions_fact
+from deescal.app.roleplay.reply_quality import (
+    addresses_absent,
+    is_stock_filler,
+    repeats_earlier,
+    speaks_for_officer,
+)
 from deescal.scenario_library.schema import Scenario
 
 _HOT = re.compile(

@@ -1,6 +1,6 @@
 """Training and evaluation points: every officer -> civilian boundary, rendered by the role-play prompt.
 
-The prompt is ``deescal.app.persona.render_prompt`` (the very function role-play uses), so a trained
+The prompt is ``deescal.app.roleplay.persona.render_prompt`` (the very function role-play uses), so a trained
 adapter sees at training time exactly the text it continues in use. When the history does not fit
 the token budget, the oldest turns are dropped in steps of ``step`` turns; the step keeps the
 window start fixed across many consecutive turns, which keeps llama.cpp's KV-cache prefix reusable.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from deescal.app.persona import render_prompt
+from deescal.app.roleplay.persona import render_prompt
 from deescal.finetune.dataset import Dialogue
 
 IGNORE_INDEX = -100  # label value the loss skips (prompt tokens)

@@ -27,32 +27,6 @@ Progress = Callable[[float, str], None]
 NO_PROGRESS: Progress = lambda fraction, text: None  # noqa: E731
 NEVER: Callable[[], bool] = lambda: False  # noqa: E731
 
-LONG_SEQUENCES_RAM = 14 * 1024**3  # 768-token sequences peak near 8 GB in the training process
-
-
-def _default_max_length() -> int:
-    """768-token sequences trained the adapter that beat the base in the benchmark (more replies per
-    card, histories as long as in use) but peak near 8 GB; a smaller machine gets 384 (about 5.7 GB)."""
-    import psutil
-
-    return 768 if psutil.virtual_memory().total >= LONG_SEQUENCES_RAM else 384
-
-
-# The settings of the benchmark run that beat the base on all four metrics on 2 CPU cores
-# (``tests/bench/bench_finetune.py``); one sequence per micro-batch keeps the RAM bounded.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "max_steps": 100,
-    "batch_size": 1,
-    "grad_accum": 8,
-    "max_length": _default_max_length(),
-    "learning_rate": 4e-4,
-    "reply_end_weight": 0.75,
-    "lora_r": 16,
-    "lora_alpha": 32,
-    "checkpoint_every": 10,
-    "eval_every": 25,
-}
-
 
 class FinetuneService:
     def __init__(self, ctx: AppContext) -> None:

@@ -35,6 +35,7 @@ from deescal.finetune.batches import (
 )
 from deescal.finetune.checkpoint import checkpoint_dir, load_checkpoint, save_checkpoint
 from deescal.finetune.dataset import load_dialogues
+from deescal.finetune.defaults import TRAINING_DEFAULTS
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +55,19 @@ class TrainConfig:
     base_dir: str  # de-quantised base model folder (see base_model.prepare_base)
     max_steps: int | None = None  # optimizer steps; or derive them from ``epochs``
     epochs: float | None = None
-    batch_size: int = 1
-    grad_accum: int = 8
-    learning_rate: float = 2e-4
+    batch_size: int = TRAINING_DEFAULTS["batch_size"]
+    grad_accum: int = TRAINING_DEFAULTS["grad_accum"]
+    learning_rate: float = TRAINING_DEFAULTS["learning_rate"]
     warmup_ratio: float = 0.05
-    lora_r: int = 16
-    lora_alpha: int = 32
+    lora_r: int = TRAINING_DEFAULTS["lora_r"]
+    lora_alpha: int = TRAINING_DEFAULTS["lora_alpha"]
     lora_dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: list(LORA_TARGETS))
-    max_length: int = 384  # tokens per training sequence (a window of turns)
-    reply_end_weight: float = 1.0  # loss weight of each reply's end of line (see batches.reply_loss)
-    checkpoint_every: int = 50
-    eval_every: int = 50
+    max_length: int = TRAINING_DEFAULTS["max_length"]  # tokens per training sequence (a window of turns)
+    # the loss weight of each reply's end of line (see batches.reply_loss)
+    reply_end_weight: float = TRAINING_DEFAULTS["reply_end_weight"]
+    checkpoint_every: int = TRAINING_DEFAULTS["checkpoint_every"]
+    eval_every: int = TRAINING_DEFAULTS["eval_every"]
     val_samples: int = 24  # validation windows (each holds several replies)
     seed: int = 1234
     time_budget_s: float | None = None  # fit the run (schedule included) into this much training time

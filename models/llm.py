@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deescal.app.errors import ModelError
@@ -39,6 +39,34 @@ def default_threads() -> int:
     if not cores:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, MAX_THREADS))
+
+
+@dataclass(frozen=True)
+class SamplingProfile:
+    """How the next token is drawn. ``top_k=0``, ``min_p=0`` and ``repeat_penalty=1`` turn a sampler off."""
+
+    name: str
+    temperature: float
+    top_p: float
+    top_k: int
+    min_p: float
+    repeat_penalty: float
+
+    def with_overrides(
+        self, *, temperature: float | None = None, top_p: float | None = None
+    ) -> SamplingProfile:
+        """This profile with a different temperature or top-p (e.g. from the command line)."""
+        changes = {"temperature": temperature, "top_p": top_p}
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+
+ROLE_PLAY = SamplingProfile("role-play", temperature=0.7, top_p=0.9, top_k=40, min_p=0.05, repeat_penalty=1.1)
+"""Live role-play: varied but on topic; the extra samplers keep a small model from rambling or looping."""
+
+PAPER_PROTOCOL = SamplingProfile(
+    "paper protocol", temperature=0.6, top_p=0.9, top_k=0, min_p=0.0, repeat_penalty=1.0
+)
+"""The DeEscalWild paper's evaluation: temperature 0.6 and top-p 0.9, no other sampler (``deescal eval``)."""
 
 
 @dataclass
@@ -187,7 +215,7 @@ class LanguageModel:
         max_tokens: int = 64,
         stop: list[str] | None = None,
         seed: int | None = None,
-        temperature: float = 0.7,
+        sampling: SamplingProfile = ROLE_PLAY,
         on_text: Callable[[str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         enough: Callable[[str], bool] | None = None,
@@ -214,11 +242,11 @@ class LanguageModel:
                 max_tokens=min(max_tokens, room),
                 stop=stop or [],
                 stream=True,
-                temperature=temperature,
-                top_p=0.9,
-                top_k=40,
-                min_p=0.05,
-                repeat_penalty=1.1,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k,
+                min_p=sampling.min_p,
+                repeat_penalty=sampling.repeat_penalty,
                 seed=seed,
                 logit_bias=self._ban_start(avoid_start),
             )

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from deescal.app.errors import UserFacingError
+from deescal.app.roleplay.tension import scale_fraction
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def tension_style(
     tension: float, voice: str | None, rate_scale: float = 1.0, volume: float = 1.0
 ) -> SpeechStyle:
     """Calm (0) speaks at 90% pace and 75% volume; out of control (10) at 125% pace, full volume."""
-    level = min(10.0, max(0.0, float(tension))) / 10.0
+    level = scale_fraction(tension)
     rate = round(BASE_RATE_WPM * rate_scale * (0.9 + 0.35 * level))
     loudness = min(1.0, max(0.0, volume * (0.75 + 0.25 * level)))
     return SpeechStyle(voice=voice, rate=int(rate), volume=round(loudness, 3))

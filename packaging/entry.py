@@ -3,7 +3,7 @@
 import multiprocessing
 import sys
 
-from deescal.app.cli import main
+from deescal.cli import main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # child processes of a frozen app re-enter here, not in main()

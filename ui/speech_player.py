@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from deescal.app.persona import clean_reply
+from deescal.app.roleplay.persona import clean_reply
 from deescal.app.voice import VoiceService
 from deescal.models.tts import ENGINE_MISSING_PREFIX, ClauseSplitter
 from deescal.ui.tasks import Policy, TaskLane

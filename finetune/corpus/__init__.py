@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deescal.app.persona import clean_reply, is_echo, mentions_fact
-from deescal.app.reply_quality import is_assistant_language, is_stock_filler, speaks_for_officer
+from deescal.app.roleplay.persona import clean_reply, is_echo, mentions_fact
+from deescal.app.roleplay.reply_quality import is_assistant_language, is_stock_filler, speaks_for_officer
 from deescal.scenario_library.schema import Scenario
 
 CORPUS_DIR = Path(__file__).with_name("dialogues")
@@ -231,7 +231,7 @@ def check_corpus(
 
 def tension_gaps(dialogue: CorpusDialogue, scenario: Scenario, scorer) -> list[float]:
     """Written minus replayed tension for each civilian line."""
-    from deescal.app.tension import replay
+    from deescal.app.roleplay.tension import replay
 
     replayed = [t for t in replay(scenario, dialogue.as_turns(), scorer) if t is not None]
     return [turn.tension - model for turn, model in zip(dialogue.turns, replayed, strict=True)]

@@ -6,11 +6,11 @@ import json
 import subprocess
 import sys
 
-from deescal.app.cli import main
+from deescal.cli import main
 
 
 def test_every_command_has_help(capsys):
-    from deescal.app.cli import build_parser
+    from deescal.cli import build_parser
 
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
@@ -44,7 +44,7 @@ def test_damaged_database_message_reaches_the_user_without_traceback(data_dir):
         [
             sys.executable,
             "-m",
-            "deescal.app.cli",
+            "deescal.cli",
             "--data-dir",
             str(data_dir.root),
             "selftest",
@@ -60,7 +60,7 @@ def test_damaged_database_message_reaches_the_user_without_traceback(data_dir):
 
 def test_output_into_a_closed_pipe_is_not_a_traceback(data_dir):
     proc = subprocess.run(
-        f"{sys.executable} -m deescal.app.cli --data-dir {data_dir.root} scenarios list | head -n 1",
+        f"{sys.executable} -m deescal.cli --data-dir {data_dir.root} scenarios list | head -n 1",
         shell=True,
         capture_output=True,
         text=True,

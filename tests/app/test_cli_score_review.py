@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
-from deescal.app.cli import main
 from deescal.app.context import AppContext
+from deescal.cli import main
 
 from tests.app.session_factory import make_session
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from deescal.app.cli import main
+from deescal.cli import main
 
 from tests.scenario_library.transcript_samples import NARRATION_ONLY, write_transcript
 
@@ -77,7 +77,7 @@ def test_export_and_reimport_round_trip_and_role_correction(data_dir, capsys, tm
 
 def test_scenarios_command_runs_as_a_real_process(data_dir):
     done = subprocess.run(
-        [sys.executable, "-m", "deescal.app.cli", "--data-dir", str(data_dir.root), "scenarios", "list", "--limit", "2"],
+        [sys.executable, "-m", "deescal.cli", "--data-dir", str(data_dir.root), "scenarios", "list", "--limit", "2"],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

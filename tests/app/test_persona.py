@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from deescal.app.persona import (
+from deescal.app.roleplay.persona import (
     STOP_SEQUENCES,
     clean_reply,
     fact_to_offer,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from deescal.app.persona import fallback_reply
-from deescal.app.reply_quality import (
+from deescal.app.roleplay.persona import fallback_reply
+from deescal.app.roleplay.reply_quality import (
     addresses_absent,
     is_assistant_language,
     is_stock_filler,

@@ -13,10 +13,11 @@ import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
-from deescal.app.persona import clean_reply
-from deescal.app.roleplay import RoleplayService, RoleplaySession
+from deescal.app.roleplay.persona import clean_reply
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.settings import set_setting
-from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
+from deescal.models.llm import ROLE_PLAY
 
 from tests.app.roleplay_fixtures import (
     CALM_LINES,
@@ -128,7 +129,7 @@ def test_killed_process_leaves_a_resumable_session(service, home):
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
         from deescal.app.context import AppContext
-        from deescal.app.roleplay import RoleplayService
+        from deescal.app.roleplay.service import RoleplayService
         from tests.app.roleplay_fixtures import CALM_LINES, FixedScorerNotMiniLM
         ctx = AppContext.open({str(home)!r})
         service = ctx.service(RoleplayService)
@@ -248,7 +249,11 @@ def test_a_reply_that_parrots_the_officer_is_generated_again_differently(service
     session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
     result = session.officer_turn(CALM_LINES[0])
     assert result.reply == "Who are you? Stay back."
-    assert model.calls[1]["avoid_start"] == clean_reply(CALM_LINES[0]) and model.calls[1]["temperature"] > 0.7
+    assert model.calls[0]["sampling"] == ROLE_PLAY
+    assert (
+        model.calls[1]["avoid_start"] == clean_reply(CALM_LINES[0])
+        and model.calls[1]["sampling"].temperature > ROLE_PLAY.temperature
+    )
 
 
 def test_a_full_disk_gives_a_clear_message_and_loses_nothing_saved(service, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from deescal.app.context import AppContext
-from deescal.app.roleplay import RoleplayService
+from deescal.app.roleplay.service import RoleplayService
 from deescal.models.embedded import embedded_gguf
 from deescal.models.registry import ModelRegistry
 

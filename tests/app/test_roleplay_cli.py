@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from deescal.app.cli import main
+from deescal.cli import main
 
 from tests.app.roleplay_fixtures import CALM_LINES, THREAT_LINE, store_scenario
 from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from deescal.app.roleplay.persona import fallback_reply, mood_for
+from deescal.app.roleplay.tension import (
+    ESCALATED_TURNS,
+    MAX_TENSION,
+    MIN_TENSION,
+    RESOLVED_TURNS,
+    TENSION_BANDS,
+    band_for,
+    escalation_turns,
+    next_tension,
+    outcome,
+)
 from deescal.app.scoring import TechniqueHit, TurnScore, get_scorer
-from deescal.app.tension import ESCALATED_TURNS, RESOLVED_TURNS, escalation_turns, next_tension, outcome
 from deescal.scenario_library.schema import Scenario
 
 from tests.app.roleplay_fixtures import CARD
@@ -87,3 +98,29 @@ def test_outcome_follows_the_instructors_setting():
 def test_escalation_turns_marks_each_climb_to_the_top():
     assert escalation_turns([5.0, 10.0, 10.0, 8.0, 10.0]) == [1, 4]
     assert escalation_turns([3.0, 6.0]) == []
+
+
+def test_the_bands_tile_the_scale_and_each_tension_falls_in_exactly_one():
+    uppers = [band.upper for band in TENSION_BANDS]
+    assert uppers == sorted(set(uppers)) and uppers[0] > MIN_TENSION and uppers[-1] == MAX_TENSION
+    assert [band_for(t).mood for t in (0.0, 2.0, 2.01, 4.0, 5.0, 6.01, 8.0, 9.5, 10.0)] == [
+        "calm",
+        "calm",
+        "calmer",
+        "calmer",
+        "guarded",
+        "agitated, raising voice",
+        "agitated, raising voice",
+        "shouting, furious",
+        "shouting, furious",
+    ]
+    assert band_for(-3.0) == TENSION_BANDS[0] and band_for(42.0) == TENSION_BANDS[-1]
+
+
+def test_prompt_mood_and_fallback_line_come_from_the_same_band():
+    levels = [band.level for band in TENSION_BANDS]
+    assert levels == sorted(levels, key=["calm", "tense", "agitated"].index)  # coarser, in order
+    for band in TENSION_BANDS:
+        assert mood_for(band.upper) == band.mood
+    assert fallback_reply(5.0) == "I don't want to talk about it."
+    assert fallback_reply(7.0) == "Just leave me alone!"  # the prompt says "agitated" there too

@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from deescal.app.cli import main
 from deescal.app.errors import ModelError, UserFacingError
 from deescal.app.voice import VoiceService, VoiceSettings
+from deescal.cli import main
 from deescal.models.audio import SPEECH_RATE, write_wav
 from deescal.models.tts import SpeechStyle
 

@@ -180,7 +180,7 @@ def main() -> int:
     args = parser.parse_args()
     from deescal.app.context import AppContext
     from deescal.app.library import LibraryService
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
     from deescal.app.scoring.encoder import SentenceEncoder
     from deescal.finetune.realism import Reply, Transcript, measure
 

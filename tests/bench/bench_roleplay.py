@@ -102,7 +102,7 @@ def summarise(turns: list[dict]) -> dict:
 
 
 def bench_session(ctx, scenarios) -> dict:
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
     from deescal.app.scoring import get_scorer
 
     service = ctx.service(RoleplayService)

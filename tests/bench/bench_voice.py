@@ -151,8 +151,8 @@ def measure_long_take(stt, paths: list[Path]) -> dict:
 def measure_reply_delay(stt, folder: Path) -> dict:
     """End of the trainee's speech -> first civilian word heard, over a short real role-play."""
     from deescal.app.context import AppContext
-    from deescal.app.persona import clean_reply
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.persona import clean_reply
+    from deescal.app.roleplay.service import RoleplayService
     from deescal.app.voice import VoiceService
     from deescal.models.audio import leading_silence_s, read_speech, read_wav
     from deescal.models.tts import ClauseSplitter

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from deescal.app.cli import main
 from deescal.app.context import AppContext
+from deescal.cli import main
 from deescal.finetune.checkpoint import read_state
 from deescal.finetune.job import loss_history, read_job
 from deescal.models.embedded import HOUSE_ADAPTER
@@ -92,7 +92,7 @@ def test_sigint_then_resume_reaches_the_same_step_count_and_failures_leave_the_a
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the output folder should be")
     command = [
-        sys.executable, "-m", "deescal.app.cli", "--data-dir", str(home), "finetune",
+        sys.executable, "-m", "deescal.cli", "--data-dir", str(home), "finetune",
         "--transcripts", str(transcripts_dir), "--steps", "8", *TINY, "--checkpoint-every", "3",
         "--eval-every", "100", "--name", "second", "--out", str(blocker / "second.gguf"),
     ]  # fmt: skip

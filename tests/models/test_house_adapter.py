@@ -55,7 +55,7 @@ def test_it_is_active_by_default_and_detaching_is_remembered(registry):
 
 
 def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # noqa: F811
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
 
     from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
 
@@ -71,7 +71,7 @@ def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # no
 
 
 def test_deescal_models_shows_it_and_switches_it_off(data_dir, embedded_in_data_dir, capsys):  # noqa: F811
-    from deescal.app.cli import main
+    from deescal.cli import main
 
     def adapters() -> list[dict]:
         assert main(["--data-dir", str(data_dir.root), "models", "adapters", "--json"]) == 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from deescal.app.errors import ModelError
-from deescal.models.llm import LanguageModel, default_threads
+from deescal.models.llm import PAPER_PROTOCOL, ROLE_PLAY, LanguageModel, default_threads
 
 from tests.models.llm_fixtures import embedded_path, llm  # noqa: F401 (fixtures)
 from tests.models.lora_files import write_lora_adapter
@@ -87,6 +89,15 @@ def test_a_closed_model_raises_instead_of_crashing(embedded_path):  # noqa: F811
 
 
 def test_avoid_start_makes_a_retry_begin_differently(llm):  # noqa: F811
-    first = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, temperature=0.0)
-    again = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, temperature=0.0, avoid_start=first.text)
+    greedy = ROLE_PLAY.with_overrides(temperature=0.0)
+    first = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, sampling=greedy)
+    again = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, sampling=greedy, avoid_start=first.text)
     assert first.text.split()[0] != again.text.split()[0]
+
+
+def test_the_paper_protocol_is_seeded_and_takes_overrides(llm):  # noqa: F811
+    paper = [llm.generate(PROMPT, max_tokens=12, stop=["\n"], seed=9, sampling=PAPER_PROTOCOL) for _ in "ab"]
+    assert paper[0].text == paper[1].text  # seeded: the evaluation is repeatable
+    assert (PAPER_PROTOCOL.temperature, PAPER_PROTOCOL.top_p, PAPER_PROTOCOL.top_k) == (0.6, 0.9, 0)
+    assert PAPER_PROTOCOL.with_overrides(top_p=0.5) == replace(PAPER_PROTOCOL, top_p=0.5)
+    assert PAPER_PROTOCOL.with_overrides(temperature=None) == PAPER_PROTOCOL

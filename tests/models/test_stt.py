@@ -9,8 +9,8 @@ import shutil
 import jiwer
 import numpy as np
 import pytest
-from deescal.app.cli import main
 from deescal.app.errors import ModelError, UserFacingError
+from deescal.cli import main
 from deescal.models.audio import SPEECH_RATE, write_wav
 from deescal.models.stt import SpeechToText, check_model_dir, default_model_dir
 from deescal.models.tts import SpeechStyle, SpeechSynthesizer

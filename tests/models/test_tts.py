@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from deescal.app.cli import main
+from deescal.cli import main
 from deescal.models import tts
 from deescal.models.audio import duration_s, read_wav
 from deescal.models.tts import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from deescal.finetune.service import DEFAULT_SETTINGS
+from deescal.finetune.defaults import TRAINING_DEFAULTS
 from deescal.models.registry import ModelRegistry
 from deescal.ui.views.finetune import FinetuneView
 
@@ -19,7 +19,7 @@ def test_page_opens_with_sane_defaults_and_nothing_to_resume(qtbot, ctx):
     assert not view.eval_button.isEnabled() and not view.activate_button.isEnabled()
     assert not view.cancel_button.isEnabled()
     assert view.steps.value() == 100 and view.max_length.value() in (384, 768) and view.name_edit.text()
-    assert view.settings()["max_length"] == DEFAULT_SETTINGS["max_length"]
+    assert view.settings()["max_length"] == TRAINING_DEFAULTS["max_length"]
     assert view.settings()["reply_end_weight"] == 0.75 and view.lr.value() == pytest.approx(4e-4)
     assert "0 approved sessions" in view.sessions_label.text() and not view.use_sessions.isEnabled()
     assert view.session_list.count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from deescal.app import sessions as db
-from deescal.app.tension import ESCALATED_TURNS
+from deescal.app.roleplay.tension import ESCALATED_TURNS
 from deescal.ui.main_window import MainWindow
 from deescal.ui.widgets.conversation import ScoreChip
 from PySide6.QtCore import Qt

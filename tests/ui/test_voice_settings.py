@@ -72,8 +72,8 @@ def test_test_voice_plays_a_sample(qtbot, view):
 
 
 def test_escalation_turns_setting_is_saved_at_once(view, ctx):
+    from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
     from deescal.app.settings import get_setting
-    from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
 
     assert view.escalated_spin.value() == ESCALATED_TURNS
     view.escalated_spin.setValue(5)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
+from deescal.finetune.defaults import TRAINING_DEFAULTS, eval_every_for
 from deescal.finetune.job import JobSpec, default_adapter_name
-from deescal.finetune.service import DEFAULT_SETTINGS, FinetuneService
+from deescal.finetune.service import FinetuneService
 from deescal.ui.tasks import Policy, TaskLane
 from deescal.ui.widgets.loss_chart import LossChart
 from deescal.ui.worker import WorkerControl
@@ -105,7 +106,7 @@ class FinetuneView(QWidget):
     def _settings_box(self) -> QGroupBox:
         box = QGroupBox("Settings")
         form = QFormLayout(box)
-        d = DEFAULT_SETTINGS
+        d = TRAINING_DEFAULTS
         self.steps = _spin(
             1, 100_000, d["max_steps"], "Optimizer steps; each step sees batch × accumulation sequences"
         )
@@ -270,9 +271,9 @@ class FinetuneView(QWidget):
             "learning_rate": self.lr.value(),
             "lora_r": self.rank.value(),
             "lora_alpha": 2 * self.rank.value(),
-            "reply_end_weight": DEFAULT_SETTINGS["reply_end_weight"],
-            "checkpoint_every": DEFAULT_SETTINGS["checkpoint_every"],
-            "eval_every": max(5, min(DEFAULT_SETTINGS["eval_every"], self.steps.value() // 4)),
+            "reply_end_weight": TRAINING_DEFAULTS["reply_end_weight"],
+            "checkpoint_every": TRAINING_DEFAULTS["checkpoint_every"],
+            "eval_every": eval_every_for(self.steps.value()),
         }
 
     def start(self) -> None:

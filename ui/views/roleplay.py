@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 
 from deescal.app.context import AppContext
-from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.voice import VoiceService
 from deescal.ui.speech_player import SpeechPlayer
 from deescal.ui.tasks import Policy, TaskLane

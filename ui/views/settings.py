@@ -12,8 +12,8 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import ModelError
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.settings import get_setting, set_setting
-from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.voice import VoiceService
 from deescal.models.stt import EMBEDDED_LABEL, SpeechToText, check_model_dir, model_label
 from deescal.ui.audio_capture import NO_MICROPHONE, device_key, microphones

@@ -10,7 +10,7 @@ import html
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
-from deescal.app.roleplay import RoleplayService
+from deescal.app.roleplay.service import RoleplayService
 from deescal.app.sessions import trainee_names
 from deescal.app.settings import get_setting, set_setting
 from deescal.models.registry import ModelRegistry

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from deescal.app.roleplay.tension import band_for, on_scale, scale_fraction
 from PySide6.QtWidgets import QProgressBar
 
-_BANDS = [(4.0, "#3a9a4a", "calm"), (7.0, "#d99a1e", "tense"), (10.0, "#c8372d", "agitated")]
+# One colour per level of the tension bands (the meter groups the five bands into three).
+LEVEL_COLOURS = {"calm": "#3a9a4a", "tense": "#d99a1e", "agitated": "#c8372d"}
 
 
 class TensionMeter(QProgressBar):
@@ -17,15 +19,15 @@ class TensionMeter(QProgressBar):
         self.set_tension(0.0)
 
     def set_tension(self, tension: float) -> None:
-        tension = max(0.0, min(10.0, float(tension)))
-        colour, word = next((c, w) for upper, c, w in _BANDS if tension <= upper)
-        self.setValue(round(tension * 10))
-        self.setFormat(f"Tension {tension:.1f} / 10 ({word})")
+        tension = on_scale(tension)
+        level = band_for(tension).level
+        self.setValue(round(scale_fraction(tension) * 100))
+        self.setFormat(f"Tension {tension:.1f} / 10 ({level})")
         self.setToolTip(
             "How tense the civilian is: 0 calm, 10 out of control. It moves with each of your turns."
         )
         self.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {colour}; }} QProgressBar {{ text-align: center; }}"
+            f"QProgressBar::chunk {{ background: {LEVEL_COLOURS[level]}; }} QProgressBar {{ text-align: center; }}"
         )
 
     @property

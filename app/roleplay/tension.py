@@ -1,5 +1,8 @@
 """How tense the civilian is (0 calm to 10 out of control), turn by turn, and when a session is over.
 
+The scale's bands (:data:`TENSION_BANDS`) are defined here once: the prompt's mood cue, the meter's
+colour and word, the fallback line and the voice all read them.
+
 Each officer turn moves the tension by its score (the scorer's 0-100, 50 neutral), the techniques
 the scorer found (escalating ones weigh more than calming ones: trust is lost faster than it is
 won), and its content: the scenario's own triggers and levers, and plain threats, insults and
@@ -84,6 +87,41 @@ _ESCALATORS: list[tuple[str, float, re.Pattern[str]]] = [
 ]
 
 
+@dataclass(frozen=True)
+class TensionBand:
+    """One stretch of the scale, up to ``upper``, and how it shows."""
+
+    upper: float
+    mood: str  # how the civilian sounds, in the prompt's speaker tag ("Dale (guarded):")
+    level: str  # the meter's coarser word, which also picks its colour: "calm", "tense" or "agitated"
+
+
+# The mood sits in the speaker tag, screenplay style ("Dale (agitated, raising voice):"): right where
+# the reply starts, a small base model follows it far better than a note higher up.
+TENSION_BANDS: tuple[TensionBand, ...] = (
+    TensionBand(2.0, "calm", "calm"),
+    TensionBand(4.0, "calmer", "calm"),
+    TensionBand(6.0, "guarded", "tense"),
+    TensionBand(8.0, "agitated, raising voice", "agitated"),
+    TensionBand(MAX_TENSION, "shouting, furious", "agitated"),
+)
+
+
+def band_for(tension: float) -> TensionBand:
+    """The band a tension falls in (values off the scale fall in the nearest end band)."""
+    return next((band for band in TENSION_BANDS if tension <= band.upper), TENSION_BANDS[-1])
+
+
+def on_scale(value: float) -> float:
+    """``value`` held within the scale, unrounded (for display and the voice)."""
+    return min(MAX_TENSION, max(MIN_TENSION, float(value)))
+
+
+def scale_fraction(tension: float) -> float:
+    """Where a tension lies on the scale: 0.0 calm to 1.0 out of control."""
+    return (on_scale(tension) - MIN_TENSION) / (MAX_TENSION - MIN_TENSION)
+
+
 class ScoredTurn(Protocol):
     """What the tension model needs from a scorer's result (``deescal.app.scoring.TurnScore``)."""
 
@@ -112,7 +150,7 @@ def _mentions(phrases: list[str], text_words: set[str]) -> list[str]:
 
 
 def clamp(value: float) -> float:
-    return round(min(MAX_TENSION, max(MIN_TENSION, value)), 2)
+    return round(on_scale(value), 2)
 
 
 def next_tension(current: float, scored: ScoredTurn, officer_text: str, scenario: Scenario) -> TensionUpdate:

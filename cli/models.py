@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deescal.app.cli.common import add_json_flag, open_service, print_json, print_table
+from deescal.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.models.registry import ModelRegistry
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import add_json_flag, open_context, print_json
+from deescal.finetune.defaults import TRAINING_DEFAULTS, eval_every_for
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,22 +49,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fit the run into this much training time (one machine; use --steps under accelerate launch)",
     )
     tuning = parser.add_argument_group("training settings")
-    tuning.add_argument("--batch-size", type=int, default=1, help="sequences per micro-batch (default 1)")
-    tuning.add_argument("--grad-accum", type=int, default=8, help="micro-batches per step (default 8)")
+    tuning.add_argument(
+        "--batch-size",
+        type=int,
+        help=f"sequences per micro-batch (default {TRAINING_DEFAULTS['batch_size']})",
+    )
+    tuning.add_argument(
+        "--grad-accum", type=int, help=f"micro-batches per step (default {TRAINING_DEFAULTS['grad_accum']})"
+    )
     tuning.add_argument(
         "--max-length",
         type=int,
-        help="tokens per training sequence (default 768 with 14 GB of RAM or more, else 384)",
+        help=f"tokens per training sequence (default {TRAINING_DEFAULTS['max_length']} on this machine: "
+        "768 with 14 GB of RAM or more, else 384)",
     )
-    tuning.add_argument("--lr", type=float, help="learning rate (default 4e-4)")
+    tuning.add_argument(
+        "--lr", type=float, help=f"learning rate (default {TRAINING_DEFAULTS['learning_rate']:g})"
+    )
     tuning.add_argument(
         "--end-weight",
         type=float,
-        help="loss weight of the end of each reply; below 1 gives longer replies (default 0.75)",
+        help="loss weight of the end of each reply; below 1 gives longer replies "
+        f"(default {TRAINING_DEFAULTS['reply_end_weight']})",
     )
-    tuning.add_argument("--rank", type=int, default=16, help="LoRA rank (default 16; alpha = 2 x rank)")
-    tuning.add_argument("--checkpoint-every", type=int, default=50, metavar="N", help="steps (default 50)")
-    tuning.add_argument("--eval-every", type=int, default=50, metavar="N", help="validation every N steps")
+    tuning.add_argument(
+        "--rank", type=int, help=f"LoRA rank (default {TRAINING_DEFAULTS['lora_r']}; alpha = 2 x rank)"
+    )
+    tuning.add_argument(
+        "--checkpoint-every",
+        type=int,
+        metavar="N",
+        help=f"steps (default {TRAINING_DEFAULTS['checkpoint_every']})",
+    )
+    tuning.add_argument(
+        "--eval-every",
+        type=int,
+        metavar="N",
+        help=f"validation every N steps (default {TRAINING_DEFAULTS['eval_every']}, "
+        "at least four times in a short run)",
+    )
     tuning.add_argument("--seed", type=int, default=1234, help="split and training seed (default 1234)")
     tuning.add_argument("--threads", type=int, help="CPU threads (default: one per core)")
     tuning.add_argument(
@@ -74,23 +98,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace) -> dict:
-    from deescal.finetune.service import DEFAULT_SETTINGS
-
     def chosen(value, key: str):
-        return DEFAULT_SETTINGS[key] if value is None else value
+        return TRAINING_DEFAULTS[key] if value is None else value
+
+    rank = chosen(args.rank, "lora_r")
 
     return {
         "max_steps": args.steps,
         "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "grad_accum": args.grad_accum,
+        "batch_size": chosen(args.batch_size, "batch_size"),
+        "grad_accum": chosen(args.grad_accum, "grad_accum"),
         "max_length": chosen(args.max_length, "max_length"),
         "learning_rate": chosen(args.lr, "learning_rate"),
         "reply_end_weight": chosen(args.end_weight, "reply_end_weight"),
-        "lora_r": args.rank,
-        "lora_alpha": 2 * args.rank,
-        "checkpoint_every": args.checkpoint_every,
-        "eval_every": args.eval_every,
+        "lora_r": rank,
+        "lora_alpha": 2 * rank,
+        "checkpoint_every": chosen(args.checkpoint_every, "checkpoint_every"),
+        "eval_every": eval_every_for(args.steps) if args.eval_every is None else args.eval_every,
         "threads": args.threads,
         "time_budget_s": args.time_budget * 60 if args.time_budget else None,
         "device": args.device,

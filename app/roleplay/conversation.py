@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from deescal.app.persona import offered_fact, render_messages, render_prompt, speaker_tag
+from deescal.app.roleplay.persona import offered_fact, render_messages, render_prompt, speaker_tag
 from deescal.scenario_library.schema import Scenario
 
 log = logging.getLogger(__name__)

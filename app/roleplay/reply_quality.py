@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from deescal.app.persona import is_echo
+from deescal.app.roleplay.persona import is_echo
 
 STOCK_FILLER = frozenset(
     {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from deescal.app import sessions as db
 from deescal.app.errors import UserFacingError
-from deescal.app.roleplay_session import RoleplaySession, TurnResult
+from deescal.app.roleplay.session import RoleplaySession, TurnResult
 from deescal.app.scoring import get_scorer
 from deescal.models.llm import LanguageModel
 from deescal.models.registry import ModelRegistry

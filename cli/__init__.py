@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="data folder (default: $DEESCAL_HOME or the per-user data folder)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"deescal.app.cli.{name}").register(subparsers)
+        importlib.import_module(f"deescal.cli.{name}").register(subparsers)
     return parser
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deescal.app.cli.common import open_context, print_table
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import open_context, print_table
+from deescal.models.llm import PAPER_PROTOCOL
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,8 +40,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=1234, help="split and sampling seed (default 1234)")
     parser.add_argument("--max-new-tokens", type=int, default=128, help="per reply (default 128)")
-    parser.add_argument("--temperature", type=float, default=0.6, help="default 0.6")
-    parser.add_argument("--top-p", type=float, default=0.9, help="default 0.9")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=PAPER_PROTOCOL.temperature,
+        help=f"default {PAPER_PROTOCOL.temperature} (the paper protocol)",
+    )
+    parser.add_argument(
+        "--top-p", type=float, default=PAPER_PROTOCOL.top_p, help=f"default {PAPER_PROTOCOL.top_p}"
+    )
     parser.add_argument("--threads", type=int, help="CPU threads (default: one per core)")
     parser.add_argument(
         "--bootstrap",

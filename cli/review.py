@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from deescal.app.cli.common import open_context
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import open_context
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

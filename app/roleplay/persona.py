@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from deescal.app.roleplay.tension import band_for
 from deescal.scenario_library.schema import Scenario
 
 OFFICER_TAG = "Officer"
@@ -18,17 +19,6 @@ STOP_SEQUENCES: list[str] = ["\n", "Officer:", "OFFICER:", "<end_of_turn>", "<eo
 """Where a civilian's line ends: the end of the line, or the officer starting to speak."""
 
 PROMPT_STYLES = ("completion", "chat")
-
-# (upper bound of the band, how the civilian sounds); tension is 0 (calm) to 10 (out of control).
-# The mood sits in the speaker tag, screenplay style ("Dale (agitated, raising voice):"): right where
-# the reply starts, a small base model follows it far better than a note higher up.
-_MOODS: list[tuple[float, str]] = [
-    (2.0, "calm"),
-    (4.0, "calmer"),
-    (6.0, "guarded"),
-    (8.0, "agitated, raising voice"),
-    (10.0, "shouting, furious"),
-]
 
 
 def speaker_tag(scenario: Scenario) -> str:
@@ -38,10 +28,7 @@ def speaker_tag(scenario: Scenario) -> str:
 
 
 def mood_for(tension: float) -> str:
-    for upper, mood in _MOODS:
-        if tension <= upper:
-            return mood
-    return _MOODS[-1][1]
+    return band_for(tension).mood
 
 
 def fact_to_offer(scenario: Scenario, tension: float, told: set[str] | list[str]) -> str | None:
@@ -301,19 +288,16 @@ def reply_is_complete(text: str) -> bool:
     return len(keys) >= MAX_SENTENCES or len(set(keys)) < len(keys)
 
 
-_FALLBACKS = [
-    (4.0, "I... I don't know what to say."),
-    (7.0, "I don't want to talk about it."),
-    (10.0, "Just leave me alone!"),
-]
+_FALLBACKS = {
+    "calm": "I... I don't know what to say.",
+    "tense": "I don't want to talk about it.",
+    "agitated": "Just leave me alone!",
+}  # by the tension band's level
 
 
 def fallback_reply(tension: float) -> str:
     """A line in character for when the model produced nothing usable twice."""
-    for upper, line in _FALLBACKS:
-        if tension <= upper:
-            return line
-    return _FALLBACKS[-1][1]
+    return _FALLBACKS[band_for(tension).level]
 
 
 def _key_words(text: str) -> set[str]:

@@ -13,8 +13,8 @@ import io
 import sys
 from pathlib import Path
 
-from deescal.app.cli.common import add_json_flag, print_json
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import add_json_flag, print_json
 
 ADDED = ("score", "techniques", "feedback")
 

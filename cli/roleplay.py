@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json
-from deescal.app.cli.sessions import print_transcript
 from deescal.app.errors import UserFacingError
-from deescal.app.roleplay import RoleplayService, RoleplaySession, TurnResult
+from deescal.app.roleplay.service import RoleplayService, RoleplaySession, TurnResult
 from deescal.app.voice import VoiceService
+from deescal.cli.common import add_json_flag, open_context, print_json
+from deescal.cli.sessions import print_transcript
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json
 from deescal.app.voice import VoiceService
+from deescal.cli.common import add_json_flag, open_context, print_json
 from deescal.models.stt import SpeechToText, check_model_dir
 
 

@@ -7,10 +7,10 @@ import json
 import sys
 import textwrap
 
-from deescal.app.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.library.search import SORTS
+from deescal.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.scenario_library.schema import ROLES, SOURCES
 
 

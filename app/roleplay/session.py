@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from deescal.app import sessions as db
-from deescal.app.conversation import Conversation
 from deescal.app.errors import UserFacingError
-from deescal.app.persona import (
+from deescal.app.roleplay.conversation import Conversation
+from deescal.app.roleplay.persona import (
     STOP_SEQUENCES,
     clean_reply,
     fallback_reply,
@@ -25,20 +25,21 @@ from deescal.app.persona import (
     mentions_fact,
     reply_is_complete,
 )
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.app.scoring import SCORER_VERSION, TurnScore
 from deescal.app.settings import get_setting
-from deescal.app.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
-from deescal.models.llm import Generation, LanguageModel
+from deescal.models.llm import ROLE_PLAY, Generation, LanguageModel, SamplingProfile
 from deescal.scenario_library.schema import Scenario
 
 if TYPE_CHECKING:
-    from deescal.app.roleplay import RoleplayService
+    from deescal.app.roleplay.service import RoleplayService
 
 log = logging.getLogger(__name__)
 
 MAX_REPLY_TOKENS = 40  # two short spoken sentences; replies stop earlier, at the end of the line
 MAX_OFFICER_CHARS = 1200
 RESERVE_TOKENS = MAX_REPLY_TOKENS + 8  # context kept free for the reply
+RETRY_SAMPLING = ROLE_PLAY.with_overrides(temperature=0.9)  # hotter, so the retry says something else
 
 
 @dataclass
@@ -237,7 +238,7 @@ class RoleplaySession:
         if not reply or is_echo(reply, self.conversation.recent_lines()):
             log.info("session %s: unusable reply %r, trying once more", self.id, generation.text)
             generation = self._generate(
-                turn_seed + 7919, on_token, cancelled, temperature=0.9, avoid_start=reply
+                turn_seed + 7919, on_token, cancelled, sampling=RETRY_SAMPLING, avoid_start=reply
             )
             if generation.finish == "cancelled":
                 result.cancelled = True
@@ -273,7 +274,7 @@ class RoleplaySession:
         seed: int,
         on_token: Callable[[str], None] | None,
         cancelled: Callable[[], bool] | None,
-        temperature: float = 0.7,
+        sampling: SamplingProfile = ROLE_PLAY,
         avoid_start: str | None = None,
     ) -> Generation:
         prompt = self.prompt()
@@ -291,7 +292,7 @@ class RoleplaySession:
             max_tokens=MAX_REPLY_TOKENS,
             stop=STOP_SEQUENCES,
             seed=seed,
-            temperature=temperature,
+            sampling=sampling,
             on_text=forward,
             cancelled=cancelled,
             enough=reply_is_complete,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from deescal.app.cli.common import add_json_flag, open_context, print_json, print_table
 from deescal.app.selftest import CHECKS, results_as_dicts, run_checks
+from deescal.cli.common import add_json_flag, open_context, print_json, print_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from deescal.app.cli.common import add_json_flag, print_json, print_table
 from deescal.app.errors import UserFacingError
+from deescal.cli.common import add_json_flag, print_json, print_table
 from deescal.models.audio import duration_s, read_wav
 from deescal.models.tts import BASE_RATE_WPM, SpeechStyle, SpeechSynthesizer
 
