@@ -20,6 +20,7 @@ from deescal.scenario_library.schema import Scenario
 MIN_TENSION, MAX_TENSION = 0.0, 10.0
 RESOLVED_AT = 2.5  # at or below this for RESOLVED_TURNS officer turns in a row: resolved
 RESOLVED_TURNS = 3
+RESOLVED_MIN_TURNS = 6  # a calm start is not a resolution: the trainee first has the conversation
 ESCALATED_TURNS = 3  # officer turns in a row at the top of the scale before the session ends escalated
 ESCALATED_SETTING = "escalated_after_turns"  # the instructor's choice of ESCALATED_TURNS (1-6)
 
@@ -198,13 +199,16 @@ def outcome(tensions: list[float], escalated_after: int = ESCALATED_TURNS) -> st
     """``'escalated'``, ``'resolved'`` or ``None`` (still going), from the tension after each officer turn.
 
     One line that hits the top of the scale does not end the session: the civilian escalates in
-    words, and the trainee has ``escalated_after - 1`` more lines to bring the tension down.
+    words, and the trainee has ``escalated_after - 1`` more lines to bring the tension down. Nor does
+    a scenario that starts calm resolve after three polite lines: resolving takes
+    ``RESOLVED_MIN_TURNS`` officer lines at least.
     """
     top = tensions[-escalated_after:]
     if len(top) == escalated_after and all(t >= MAX_TENSION for t in top):
         return "escalated"
     recent = tensions[-RESOLVED_TURNS:]
-    if len(recent) == RESOLVED_TURNS and all(t <= RESOLVED_AT for t in recent):
+    calm = len(recent) == RESOLVED_TURNS and all(t <= RESOLVED_AT for t in recent)
+    if calm and len(tensions) >= RESOLVED_MIN_TURNS:
         return "resolved"
     return None
 

@@ -15,7 +15,7 @@ from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
 from deescal.app.roleplay.persona import clean_reply
 from deescal.app.roleplay.service import RoleplayService, RoleplaySession
-from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
+from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, RESOLVED_MIN_TURNS
 from deescal.app.settings import set_setting
 from deescal.models.llm import ROLE_PLAY
 
@@ -107,8 +107,8 @@ def test_escalation_setting_is_the_instructors(service):
 def test_low_tension_for_several_turns_resolves(service):
     scenario = store_scenario(service.ctx.store, case_id="rp-resolve", initial_tension=2.0)
     session = service.start(scenario.id, seed=14)
-    statuses = [session.officer_turn(line).status for line in CALM_LINES]
-    assert statuses == ["active", "active", "resolved"]
+    statuses = [session.officer_turn(line).status for line in (CALM_LINES * 2)[:RESOLVED_MIN_TURNS]]
+    assert statuses == ["active"] * (RESOLVED_MIN_TURNS - 1) + ["resolved"]
     assert db.session_transcript(service.ctx.store, session.id)["status"] == "resolved"
 
 

@@ -8,6 +8,7 @@ from deescal.app.roleplay.tension import (
     ESCALATED_TURNS,
     MAX_TENSION,
     MIN_TENSION,
+    RESOLVED_MIN_TURNS,
     RESOLVED_TURNS,
     TENSION_BANDS,
     band_for,
@@ -71,9 +72,11 @@ def test_tension_stays_between_zero_and_ten():
         ([5.0, 10.0, 10.0], None),
         ([5.0] + [10.0] * ESCALATED_TURNS, "escalated"),
         ([10.0, 10.0, 9.0, 10.0], None),
-        ([2.0] * RESOLVED_TURNS, "resolved"),
-        ([2.0] * (RESOLVED_TURNS - 1), None),
-        ([2.0, 5.0, 2.0, 2.0], None),
+        ([5.0] * (RESOLVED_MIN_TURNS - RESOLVED_TURNS) + [2.0] * RESOLVED_TURNS, "resolved"),
+        ([5.0] * (RESOLVED_MIN_TURNS - RESOLVED_TURNS) + [2.0] * (RESOLVED_TURNS - 1), None),
+        ([2.0] * RESOLVED_TURNS, None),  # a calm start: three polite lines are not a resolution
+        ([2.0] * RESOLVED_MIN_TURNS, "resolved"),
+        ([2.0, 5.0, 2.0, 2.0, 5.0, 2.0, 2.0], None),
         ([], None),
     ],
 )
