@@ -1,0 +1,33 @@
+"""Rules the records layer owns once: the effective score everywhere, one trainee per name."""
+
+from __future__ import annotations
+
+import json
+
+from deescal.app.cli import main
+from deescal.app.review import ReviewService
+from deescal.app.roleplay import RoleplayService
+from deescal.app.trainees import TraineeService
+
+from tests.app.roleplay_fixtures import store_scenario
+from tests.app.session_factory import make_session
+from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
+
+
+def test_sessions_list_shows_the_instructors_override(ctx, data_dir, capsys):
+    session = make_session(ctx.store, 2)
+    review = ctx.service(ReviewService)
+    for turn in review.load(session).officer_turns:
+        review.set_turn_review(session, turn.turn_id, override_score=10, reviewer="Sgt K")
+    assert main(["--data-dir", str(data_dir.root), "sessions", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(row["id"], row["mean_score"]) for row in listed] == [(session, 10.0)]
+
+
+def test_a_trainee_typed_in_other_case_at_setup_is_the_existing_trainee(ctx, embedded_in_data_dir):  # noqa: F811
+    alice = ctx.service(TraineeService).create("Alice")
+    scenario = store_scenario(ctx.store, case_id="rules-001")
+    session = ctx.service(RoleplayService).start(scenario.id, trainee_name=" alice ", seed=3)
+    listed = ctx.service(TraineeService).list_trainees()
+    assert [(t["id"], t["name"], t["n_sessions"]) for t in listed] == [(alice, "Alice", 1)]
+    assert session.id in {s["id"] for s in ctx.service(TraineeService).sessions(alice)}
