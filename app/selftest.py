@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 
 log = logging.getLogger(__name__)
 

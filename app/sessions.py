@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from deescal.app.errors import DatabaseError, UserFacingError
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 
 STATUSES = ("active", "resolved", "escalated", "ended", "interrupted")
 FINISHED = ("resolved", "escalated", "ended", "interrupted")

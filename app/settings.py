@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 
 
 def get_setting(store: Store, key: str, default: Any = None) -> Any:

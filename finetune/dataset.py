@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 from deescal.finetune.privacy import PseudonymRedactor, RedactionReport, known_names
 from deescal.scenario_library.schema import CharacterProfile, Scenario
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from deescal.app.errors import UserFacingError
 from deescal.app.library.scenario_rows import insert_scenario
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 from deescal.scenario_library.scenario_files import ScenarioFileError, scenario_hash, scenarios_from_json
 from deescal.scenario_library.schema import ScenarioFormatError
 from deescal.scenario_library.transcript_csv import TranscriptFileError, read_transcript

@@ -13,7 +13,7 @@ import json
 import sqlite3
 
 from deescal.app.library.search import searchable
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 from deescal.scenario_library.schema import Scenario, Turn
 
 

@@ -7,7 +7,7 @@ import json
 from functools import cache
 
 from deescal.app.scoring import SCORER_VERSION, get_scorer
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 
 OFFICER_LINES = [
     "Hi, I'm Officer Grant. What's going on tonight?",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 from deescal.app.errors import DatabaseError
-from deescal.app.migrations import LATEST_VERSION, MIGRATIONS
+from deescal.app.records.migrations import LATEST_VERSION, MIGRATIONS
 
 
 def _timestamp() -> str:

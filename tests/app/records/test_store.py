@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 from deescal.app.errors import DatabaseError
-from deescal.app.migrations import LATEST_VERSION, MIGRATIONS
-from deescal.app.store import Store
+from deescal.app.records.migrations import LATEST_VERSION, MIGRATIONS
+from deescal.app.records.store import Store
 
 
 def _insert_scenario(store: Store) -> int:
@@ -76,7 +76,7 @@ def test_turn_survives_sigkill(tmp_path):
     scenario_id = _insert_scenario(Store(path))
     child = textwrap.dedent(f"""
         import os, sys, time
-        from deescal.app.store import Store
+        from deescal.app.records.store import Store
         store = Store({str(path)!r})
         sid = store.execute("INSERT INTO sessions(scenario_id, initial_tension) VALUES ({scenario_id}, 5)").lastrowid
         store.execute("INSERT INTO session_turns(session_id, idx, role, text) VALUES (?, 0, 'officer', 'Hello, I am Officer Lee.')", (sid,))
