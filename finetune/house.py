@@ -184,9 +184,9 @@ def _freeze_start(adapter: Path, job: Path) -> dict:
         training, config = card["training"], card["config"]
         earlier = card["data"].get("continued_from", {})  # a chain of continued runs adds up
         start["steps"] = earlier.get("steps", 0) + training["step"]
-        start["sequences_seen"] = earlier.get("sequences_seen", 0) + training["step"] * config[
-            "grad_accum"
-        ] * config["batch_size"]
+        start["sequences_seen"] = (
+            earlier.get("sequences_seen", 0) + training["step"] * config["grad_accum"] * config["batch_size"]
+        )
         start["seconds"] = earlier.get("seconds", 0) + training["seconds"]
     return start
 

@@ -10,7 +10,7 @@ import textwrap
 from deescal.app.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
-from deescal.app.library.search import SORTS
+from deescal.app.records.scenario_search import SORTS
 from deescal.scenario_library.schema import ROLES, SOURCES
 
 

@@ -24,13 +24,18 @@ def _timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
 
 
+def now() -> str:
+    """The current time as the schema's defaults write it (UTC, milliseconds, ``Z``)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 class Store:
     """An open database. Safe to share between threads: writes are serialised by a lock."""
 
     def __init__(self, path: Path, backups_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.backups_dir = Path(backups_dir) if backups_dir else self.path.parent / "backups"
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self._migrate()
@@ -88,7 +93,7 @@ class Store:
             self._apply(number, MIGRATIONS[number - 1])
 
     def _apply(self, number: int, script: str) -> None:
-        with self._lock:
+        with self.lock:
             try:
                 self.conn.executescript(
                     f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
@@ -101,8 +106,12 @@ class Store:
     # -- use ---------------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self._lock:
+        """One transaction: everything inside commits together or not at all. Inside another
+        ``write()`` on the same thread it joins that transaction."""
+        with self.lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -112,7 +121,7 @@ class Store:
             self.conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
-        with self._lock:
+        with self.lock:
             return [dict(row) for row in self.conn.execute(sql, params)]
 
     def query_one(self, sql: str, params: tuple | dict = ()) -> dict | None:
@@ -121,14 +130,14 @@ class Store:
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         """A single statement, committed when it returns (autocommit)."""
-        with self._lock:
+        with self.lock:
             return self.conn.execute(sql, params)
 
     def backup_now(self, reason: str = "manual") -> Path:
-        with self._lock:
+        with self.lock:
             self.conn.execute("PRAGMA wal_checkpoint(FULL)")
             return self._backup(reason)
 
     def close(self) -> None:
-        with self._lock:
+        with self.lock:
             self.conn.close()

@@ -120,7 +120,7 @@ def test_search_words_prefixes_filters_and_sorts(library):
 
 
 def test_a_dense_text_search_scanned_in_sort_order_lists_exactly_what_sorting_the_matches_does(library):
-    from deescal.app.library.search import SORTS, SearchQuery
+    from deescal.app.records.scenario_search import SORTS, SearchQuery
 
     assert "INDEXED BY scenarios_list_by_title" in SearchQuery("officer").rows_sql(50, 0, 120, 162)[0]
     assert "INDEXED BY" not in SearchQuery("officer").rows_sql(50, 0, 3, 150_000)[0]  # sparse: sort them

@@ -29,5 +29,5 @@ def test_a_trainee_typed_in_other_case_at_setup_is_the_existing_trainee(ctx, emb
     scenario = store_scenario(ctx.store, case_id="rules-001")
     session = ctx.service(RoleplayService).start(scenario.id, trainee_name=" alice ", seed=3)
     listed = ctx.service(TraineeService).list_trainees()
-    assert [(t["id"], t["name"], t["n_sessions"]) for t in listed] == [(alice, "Alice", 1)]
-    assert session.id in {s["id"] for s in ctx.service(TraineeService).sessions(alice)}
+    assert [(t.id, t.name, t.n_sessions) for t in listed] == [(alice, "Alice", 1)]
+    assert session.id in {s.id for s in ctx.service(TraineeService).sessions(alice)}

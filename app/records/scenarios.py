@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from deescal.app.library.search import searchable
+from deescal.app.records.scenario_search import SearchQuery, searchable
 from deescal.app.records.store import Store
 from deescal.scenario_library.schema import Scenario, Turn
 
@@ -122,18 +122,117 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
     ).rowcount
 
 
-def load_scenario(store: Store, scenario_id: int) -> Scenario | None:
-    """The stored card with the transcript (and any role corrections) from ``reference_turns``."""
-    row = store.query_one("SELECT card FROM scenarios WHERE id = ?", (scenario_id,))
-    if row is None:
-        return None
-    scenario = Scenario.from_dict(json.loads(row["card"]), f"scenario #{scenario_id}")
-    scenario.reference_transcript = [
-        Turn(t["role"], t["text"], t["speaker"], t["start_time"])
-        for t in store.query(
-            "SELECT role, text, speaker, start_time FROM reference_turns WHERE scenario_id = ? ORDER BY idx",
-            (scenario_id,),
+class ScenarioRepository:
+    """Scenarios, their reference transcripts, tags and search index."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self, scenario_id: int) -> Scenario | None:
+        """The stored card with the transcript (and any role corrections) from ``reference_turns``."""
+        with self.store.lock:
+            row = next(self.store.db["scenarios"].rows_where("id = ?", [scenario_id], select="card"), None)
+        if row is None:
+            return None
+        scenario = Scenario.from_dict(json.loads(row["card"]), f"scenario #{scenario_id}")
+        scenario.reference_transcript = [
+            Turn(t["role"], t["text"], t["speaker"], t["start_time"]) for t in self._turns(scenario_id)
+        ]
+        scenario.id = scenario_id
+        return scenario
+
+    def _turns(self, scenario_id: int, where: str = "", params: tuple = ()) -> list[dict]:
+        with self.store.lock:
+            return list(
+                self.store.db["reference_turns"].rows_where(
+                    f"scenario_id = ?{where}", [scenario_id, *params], order_by="idx"
+                )
+            )
+
+    def reference_speakers(self, scenario_id: int) -> list[str]:
+        """The distinct named speakers of the scenario's real transcript."""
+        return list(dict.fromkeys(t["speaker"] for t in self._turns(scenario_id) if t["speaker"]))
+
+    def reference_lines(self, scenario_id: int, role: str) -> list[str]:
+        return [t["text"] for t in self._turns(scenario_id, " AND role = ?", (role,))]
+
+    def corrected_turns(self, scenario_id: int) -> set[int]:
+        return {t["idx"] for t in self._turns(scenario_id, " AND role_corrected = 1")}
+
+    def _first(self, where: str, params: list, select: str = "*") -> dict | None:
+        with self.store.lock:
+            return next(self.store.db["scenarios"].rows_where(where, params, select=select, limit=1), None)
+
+    def find_id(self, key: str) -> int | None:
+        """A database id or a case id (any case) to the database id."""
+        row = (self._first("id = ?", [int(key)], "id") if key.isdigit() else None) or self._first(
+            "case_id = ? COLLATE NOCASE", [key], "id"
         )
-    ]
-    scenario.id = scenario_id
-    return scenario
+        return row["id"] if row else None
+
+    def case_id_taken(self, case_id: str) -> bool:
+        return self._first("case_id = ?", [case_id], "id") is not None
+
+    def with_content(self, content_hash: str) -> dict | None:
+        """The scenario (id, title) already holding this content, if any."""
+        return self._first("content_hash = ?", [content_hash], "id, title")
+
+    def authored(self) -> dict[str, dict]:
+        """Authored (bundled) scenarios by case id: id, case_id, content_hash."""
+        with self.store.lock:
+            rows = self.store.db["scenarios"].rows_where(
+                "source = 'authored'", select="id, case_id, content_hash"
+            )
+            return {row["case_id"]: row for row in rows}
+
+    def ids(self) -> list[int]:
+        with self.store.lock:
+            return [row["id"] for row in self.store.db["scenarios"].rows_where(select="id", order_by="id")]
+
+    def insert(self, scenario: Scenario, content_hash: str | None, source_file: str | None = None) -> int:
+        with self.store.write() as conn:
+            return insert_scenario(conn, scenario, content_hash, source_file)
+
+    def update(self, scenario_id: int, scenario: Scenario, content_hash: str | None = None) -> None:
+        with self.store.write() as conn:
+            update_scenario(conn, scenario_id, scenario, content_hash)
+
+    def correct_roles(self, scenario_id: int, targets: list[int], role: str, scenario: Scenario) -> None:
+        """Saves an instructor's role for these turns and the card worked out again from them."""
+        with self.store.write() as conn:
+            conn.executemany(
+                "UPDATE reference_turns SET role = ?, role_corrected = 1 WHERE scenario_id = ? AND idx = ?",
+                [(role, scenario_id, n) for n in targets],
+            )
+            update_scenario(conn, scenario_id, scenario, turns=False)
+
+    def rebuild_search_index(self) -> int:
+        with self.store.write() as conn:
+            return rebuild_search_index(conn)
+
+    # -- search and facets (aggregate reports: raw SQL) ------------------------------------
+    def search(
+        self, query: SearchQuery, limit: int, offset: int, matches: int | None, total: int | None
+    ) -> list[dict]:
+        sql, params = query.rows_sql(limit, offset, matches, total)
+        return self.store.query(sql, params)
+
+    def count(self, query: SearchQuery) -> int:
+        sql, params = query.count_sql()
+        return self.store.query_one(sql, params)["n"]
+
+    def total(self) -> int:
+        return self.store.db["scenarios"].count
+
+    def categories(self) -> list[tuple[str, int]]:
+        rows = self.store.query("SELECT category, count(*) AS n FROM scenarios GROUP BY category")
+        return [(row["category"], row["n"]) for row in rows]
+
+    def tags(self) -> list[tuple[str, int]]:
+        rows = self.store.query(
+            "SELECT tag, count(*) AS n FROM scenario_tags GROUP BY tag ORDER BY n DESC, tag"
+        )
+        return [(row["tag"], row["n"]) for row in rows]
+
+    def optimize(self) -> None:
+        self.store.execute("PRAGMA optimize")
