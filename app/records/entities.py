@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from deescal.models.embedded import EMBEDDED_LLM_LABEL, EMBEDDED_LLM_NAME
+
 
 @dataclass(frozen=True)
 class Trainee:
@@ -104,3 +106,42 @@ class TrainingDialogue:
     trainee: str | None
     approved_at: str | None
     turns: list[Turn]
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    id: int
+    name: str
+    path: str
+    sha256: str
+    size_bytes: int
+    context_length: int
+    prompt_style: str
+    is_default: bool
+    added_at: str
+
+    @property
+    def embedded(self) -> bool:
+        return self.name == EMBEDDED_LLM_NAME
+
+    @property
+    def label(self) -> str:
+        return EMBEDDED_LLM_LABEL if self.embedded else self.name
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "embedded": self.embedded, "label": self.label}
+
+
+@dataclass(frozen=True)
+class AdapterRecord:
+    id: int
+    name: str
+    path: str
+    base_model_sha256: str | None
+    is_active: bool
+    created_at: str
+    training_summary: dict
+    metrics: dict
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)

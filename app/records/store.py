@@ -77,6 +77,11 @@ class Store:
     def version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def pragma(self, name: str) -> object:
+        """The value of a setting of the connection, e.g. ``journal_mode``."""
+        with self.lock:
+            return self.conn.execute(f"PRAGMA {name}").fetchone()[0]
+
     def _migrate(self) -> None:
         current = self.version
         if current > LATEST_VERSION:
