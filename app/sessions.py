@@ -22,26 +22,11 @@ def trainee_names(store: Store) -> list[str]:
     return [trainee.name for trainee in TraineeRepository(store).list()]
 
 
-def create_session(
-    store: Store,
-    *,
-    scenario_id: int,
-    trainee: str | None,
-    model_name: str,
-    adapter_path: str | None,
-    seed: int,
-    initial_tension: float,
-    mode: str = "text",
-) -> int:
-    """Records a new session for the trainee called ``trainee`` (the existing one, or a new one)."""
+def create_session(store: Store, *, trainee: str | None, **session: Any) -> int:
+    """Records a new session (the fields of :meth:`SessionRepository.create`) for the trainee called
+    ``trainee``: the existing one whatever the case and spacing of the name, else a new one."""
     return SessionRepository(store).create(
-        scenario_id=scenario_id,
-        trainee_id=TraineeRepository(store).find_or_create(trainee),
-        model_name=model_name,
-        adapter_path=adapter_path,
-        seed=seed,
-        initial_tension=initial_tension,
-        mode=mode,
+        trainee_id=TraineeRepository(store).find_or_create(trainee), **session
     )
 
 

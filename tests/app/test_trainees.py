@@ -19,7 +19,7 @@ def trainees(ctx):
 
 def test_create_rename_and_refuse_duplicates(trainees):
     first = trainees.create("  Casey   Lee ", cohort="2026-A")
-    assert trainees.get(first)["name"] == "Casey Lee"
+    assert trainees.get(first).name == "Casey Lee"
     second = trainees.create("Robin Diaz")
     with pytest.raises(UserFacingError, match="already a trainee"):
         trainees.create("casey lee")
