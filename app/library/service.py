@@ -16,6 +16,7 @@ from pathlib import Path
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.library.importer import Importer, ImportReport, Progress
+from deescal.app.records.entities import ScenarioListing
 from deescal.app.records.scenario_search import SEARCH_INDEX_VERSION, SearchQuery
 from deescal.app.records.scenarios import ScenarioRepository
 from deescal.app.settings import get_setting, set_setting
@@ -121,8 +122,8 @@ class LibraryService:
         limit: int = DEFAULT_PAGE,
         offset: int = 0,
         matches: int | None = None,
-    ) -> list[dict]:
-        """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...).
+    ) -> list[ScenarioListing]:
+        """One page of matching scenarios (id, case_id, title, category, difficulty, ...).
 
         ``matches``: this search's :meth:`count`, when the caller has it (a table does); it lets a
         common word be listed without sorting every match; 0 returns no rows without asking SQLite.

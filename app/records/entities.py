@@ -9,6 +9,21 @@ from deescal.models.embedded import EMBEDDED_LLM_LABEL, EMBEDDED_LLM_NAME
 
 
 @dataclass(frozen=True)
+class ScenarioListing:
+    """One scenario as the library lists it (the columns of the list indexes, not the full card)."""
+
+    id: int
+    case_id: str
+    title: str
+    category: str
+    difficulty: int
+    initial_tension: float
+    source: str
+    character_name: str
+    tags: list[str]
+
+
+@dataclass(frozen=True)
 class Trainee:
     id: int
     name: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from deescal.app.records.entities import ScenarioListing
 from deescal.app.records.scenario_search import SearchQuery, searchable
 from deescal.app.records.store import Store
 from deescal.scenario_library.schema import Scenario, Turn
@@ -122,6 +123,11 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
     ).rowcount
 
 
+def listing(row: dict) -> ScenarioListing:
+    """A row of a library search (``ROW_COLUMNS``) as an entity."""
+    return ScenarioListing(**{**row, "tags": json.loads(row["tags"] or "[]")})
+
+
 class ScenarioRepository:
     """Scenarios, their reference transcripts, tags and search index."""
 
@@ -213,9 +219,9 @@ class ScenarioRepository:
     # -- search and facets (aggregate reports: raw SQL) ------------------------------------
     def search(
         self, query: SearchQuery, limit: int, offset: int, matches: int | None, total: int | None
-    ) -> list[dict]:
+    ) -> list[ScenarioListing]:
         sql, params = query.rows_sql(limit, offset, matches, total)
-        return self.store.query(sql, params)
+        return [listing(row) for row in self.store.query(sql, params)]
 
     def count(self, query: SearchQuery) -> int:
         sql, params = query.count_sql()
