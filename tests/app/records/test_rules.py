@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from deescal.app.cli import main
+from deescal.app.records.sessions import SessionRepository
+from deescal.app.records.trainees import TraineeRepository
 from deescal.app.review import ReviewService
 from deescal.app.roleplay import RoleplayService
 from deescal.app.trainees import TraineeService
@@ -31,3 +33,27 @@ def test_a_trainee_typed_in_other_case_at_setup_is_the_existing_trainee(ctx, emb
     listed = ctx.service(TraineeService).list_trainees()
     assert [(t.id, t.name, t.n_sessions) for t in listed] == [(alice, "Alice", 1)]
     assert session.id in {s.id for s in ctx.service(TraineeService).sessions(alice)}
+
+
+def test_every_list_shows_the_same_effective_score(ctx):
+    session = make_session(ctx.store, 3, trainee="Sam Ortiz")
+    review = ctx.service(ReviewService)
+    turn = review.load(session).officer_turns[0]
+    review.set_turn_review(session, turn.turn_id, override_score=0, reviewer="Sgt K")
+    expected = review.load(session).mean_score
+    trainees = ctx.service(TraineeService)
+    (sam,) = trainees.list_trainees()
+    assert expected < round(sum(t.auto_score for t in review.load(session).officer_turns) / 3, 1)
+    assert [s.mean_score for s in review.list_sessions()] == [expected]
+    assert [s.mean_score for s in SessionRepository(ctx.store).summaries()] == [expected]
+    assert [s.mean_score for s in trainees.sessions(sam.id)] == [expected]
+    assert sam.mean_score == expected
+
+
+def test_trainee_names_are_one_whatever_the_case_and_spacing(ctx):
+    trainees = TraineeRepository(ctx.store)
+    alice = trainees.find_or_create("Alice")
+    assert trainees.find_or_create(" alice ") == trainees.find_or_create("ALICE") == alice
+    assert trainees.find_or_create("Alice  Smith") == trainees.find_or_create("alice smith") != alice
+    assert trainees.find_or_create("   ") is None
+    assert [t.name for t in trainees.list()] == ["Alice", "Alice Smith"]

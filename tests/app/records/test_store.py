@@ -112,3 +112,19 @@ def test_newer_version_is_refused_not_overwritten(tmp_path):
         Store(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 5
+
+
+def test_a_write_inside_a_write_joins_it_and_fails_with_it(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError), store.write():
+        with store.write():
+            store.db["trainees"].insert({"name": "Inner"})
+        store.db["trainees"].insert({"name": "Outer"})
+        raise RuntimeError("the outer change fails")
+    assert store.db["trainees"].count == 0
+    with store.write():
+        with store.write():
+            store.db["trainees"].insert({"name": "Inner"})
+        assert store.conn.in_transaction  # the inner block did not commit the outer one
+    assert [row["name"] for row in store.db["trainees"].rows] == ["Inner"]
+    store.close()
