@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from deescal.app.logs import configure_logging
 from deescal.app.paths import DataDir, resolve_data_dir
-from deescal.app.store import Store
+from deescal.app.records.store import Store
 
 T = TypeVar("T")
 

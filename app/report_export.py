@@ -31,18 +31,14 @@ def chart_series(review: SessionReview) -> tuple[Series, Series]:
 def summary_rows(review: SessionReview) -> list[tuple[str, str]]:
     """The facts at the top of a review (also the Review page's summary line)."""
     s = review.session
-    approved = (
-        f"yes, by {s.get('approved_by') or '?'} on {(s.get('approved_at') or '')[:10]}"
-        if s.get("approved")
-        else "no"
-    )
+    approved = f"yes, by {s.approved_by or '?'} on {(s.approved_at or '')[:10]}" if s.approved else "no"
     mean = review.mean_score
     return [
-        ("Scenario", f"{s.get('title') or ''} ({s.get('case_id') or ''})"),
-        ("Trainee", s.get("trainee") or "not recorded"),
-        ("Started", (s.get("started_at") or "").replace("T", " ")[:16]),
-        ("Outcome", s.get("status") or ""),
-        ("Tension", f"{_num(s.get('initial_tension'))} at start, {_num(s.get('final_tension'))} at the end"),
+        ("Scenario", f"{s.title or ''} ({s.case_id or ''})"),
+        ("Trainee", s.trainee or "not recorded"),
+        ("Started", (s.started_at or "").replace("T", " ")[:16]),
+        ("Outcome", s.status or ""),
+        ("Tension", f"{_num(s.initial_tension)} at start, {_num(s.final_tension)} at the end"),
         (
             "Mean score",
             "not scored" if mean is None else f"{mean:.0f} / 100 over {len(review.scored_turns)} turns",

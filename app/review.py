@@ -9,13 +9,16 @@ everywhere a score is shown or averaged ("effective score").
 from __future__ import annotations
 
 import getpass
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.app.records.entities import Session, SessionSummary, Turn
+from deescal.app.records.reviews import ReviewRepository
+from deescal.app.records.scenarios import ScenarioRepository
+from deescal.app.records.sessions import SessionRepository
 from deescal.app.redaction import Redactor
 from deescal.app.roleplay.tension import escalation_turns
 from deescal.app.scoring.types import TechniqueHit
@@ -40,11 +43,26 @@ class ReviewTurn:
     mark: str | None = None
     comment: str = ""
     civilian_before: str | None = None
+    score: float | None = None  # the effective score (see deescal.app.records.sessions)
 
-    @property
-    def score(self) -> float | None:
-        """The instructor's score when given, else the scorer's."""
-        return self.override_score if self.override_score is not None else self.auto_score
+    @classmethod
+    def of(cls, turn: Turn, civilian_before: str | None) -> ReviewTurn:
+        return cls(
+            turn_id=turn.id,
+            idx=turn.idx,
+            role=turn.role,
+            text=turn.text,
+            tension=turn.tension,
+            auto_score=turn.auto_score,
+            techniques=_techniques(turn.techniques),
+            feedback=turn.feedback,
+            scorer_version=turn.scorer_version,
+            override_score=turn.override_score,
+            mark=turn.mark,
+            comment=turn.comment,
+            civilian_before=civilian_before,
+            score=turn.score,
+        )
 
     @property
     def is_officer(self) -> bool:
@@ -53,7 +71,7 @@ class ReviewTurn:
 
 @dataclass
 class SessionReview:
-    session: dict
+    session: Session
     turns: list[ReviewTurn]
     session_comment: str = ""
 
@@ -101,7 +119,7 @@ class SessionReview:
 
     @property
     def title(self) -> str:
-        return f"Session {self.session['id']}: {self.session.get('title') or 'untitled scenario'}"
+        return f"Session {self.session.id}: {self.session.title or 'untitled scenario'}"
 
 
 @dataclass
@@ -125,66 +143,28 @@ class ReviewService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.store = ctx.store
+        self.sessions = SessionRepository(ctx.store)
+        self.reviews = ReviewRepository(ctx.store)
+        self.scenarios = ScenarioRepository(ctx.store)
 
     # -- reading -------------------------------------------------------------------------------
-    def list_sessions(self, trainee_id: int | None = None, limit: int = 500) -> list[dict]:
+    def list_sessions(self, trainee_id: int | None = None, limit: int = 500) -> list[SessionSummary]:
         """Newest first: id, title, trainee, status, started_at, turns, mean effective score, approved."""
-        where, params = ("WHERE s.trainee_id = ?", [trainee_id]) if trainee_id is not None else ("", [])
-        return self.store.query(
-            "SELECT s.id, s.status, s.started_at, s.ended_at, s.approved, s.final_tension, s.trainee_id,"
-            " sc.title, sc.case_id, t.name AS trainee,"
-            " (SELECT COUNT(*) FROM session_turns st WHERE st.session_id = s.id) AS n_turns,"
-            " (SELECT ROUND(AVG(COALESCE(ir.override_score, ts.score)), 1) FROM session_turns st"
-            "  LEFT JOIN turn_scores ts ON ts.turn_id = st.id"
-            "  LEFT JOIN instructor_reviews ir ON ir.turn_id = st.id"
-            "  WHERE st.session_id = s.id AND st.role = 'officer') AS mean_score"
-            " FROM sessions s JOIN scenarios sc ON sc.id = s.scenario_id"
-            f" LEFT JOIN trainees t ON t.id = s.trainee_id {where} ORDER BY s.id DESC LIMIT ?",
-            (*params, limit),
-        )
+        return self.sessions.summaries(trainee_id=trainee_id, limit=limit)
 
     def load(self, session_id: int) -> SessionReview:
-        session = self.store.query_one(
-            "SELECT s.*, sc.title, sc.case_id, sc.character_name, sc.source AS scenario_source, t.name AS trainee"
-            " FROM sessions s JOIN scenarios sc ON sc.id = s.scenario_id"
-            " LEFT JOIN trainees t ON t.id = s.trainee_id WHERE s.id = ?",
-            (session_id,),
-        )
-        if session is None:
-            raise UserFacingError(f"There is no session {session_id}; pick one from the list of sessions.")
-        rows = self.store.query(
-            "SELECT st.id, st.idx, st.role, st.text, st.tension, ts.score, ts.techniques, ts.feedback,"
-            " ts.scorer_version, ir.override_score, ir.mark, ir.comment"
-            " FROM session_turns st LEFT JOIN turn_scores ts ON ts.turn_id = st.id"
-            " LEFT JOIN instructor_reviews ir ON ir.turn_id = st.id AND ir.session_id = st.session_id"
-            " WHERE st.session_id = ? ORDER BY st.idx",
-            (session_id,),
-        )
+        try:
+            session = self.sessions.get(session_id)
+        except UserFacingError:
+            raise UserFacingError(
+                f"There is no session {session_id}; pick one from the list of sessions."
+            ) from None
         turns, civilian = [], None
-        for row in rows:
-            turns.append(
-                ReviewTurn(
-                    turn_id=row["id"],
-                    idx=row["idx"],
-                    role=row["role"],
-                    text=row["text"],
-                    tension=row["tension"],
-                    auto_score=row["score"],
-                    techniques=_techniques(row["techniques"]),
-                    feedback=row["feedback"] or "",
-                    scorer_version=row["scorer_version"] or "",
-                    override_score=row["override_score"],
-                    mark=row["mark"],
-                    comment=row["comment"] or "",
-                    civilian_before=civilian if row["role"] == "officer" else None,
-                )
-            )
-            if row["role"] == "civilian":
-                civilian = row["text"]
-        note = self.store.query_one(
-            "SELECT comment FROM instructor_reviews WHERE session_id = ? AND turn_id IS NULL", (session_id,)
-        )
-        return SessionReview(session, turns, note["comment"] if note else "")
+        for turn in self.sessions.turns(session_id):
+            turns.append(ReviewTurn.of(turn, civilian if turn.role == "officer" else None))
+            if turn.role == "civilian":
+                civilian = turn.text
+        return SessionReview(session, turns, self.reviews.session_comment(session_id))
 
     # -- scoring turns the role-play did not score ---------------------------------------------
     def score_missing(self, session_id: int, progress: Callable[[float, str], None] | None = None) -> int:
@@ -195,16 +175,12 @@ class ReviewService:
         scorer = get_scorer()
         for n, turn in enumerate(missing):
             result = scorer.score(turn.text, turn.civilian_before)
-            self.store.execute(
-                "INSERT INTO turn_scores(turn_id, score, techniques, feedback, scorer_version) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(turn_id) DO NOTHING",
-                (
-                    turn.turn_id,
-                    result.score,
-                    json.dumps(result.techniques_json()),
-                    result.feedback,
-                    SCORER_VERSION,
-                ),
+            self.sessions.add_score(
+                turn.turn_id,
+                score=result.score,
+                techniques=result.techniques_json(),
+                feedback=result.feedback,
+                scorer_version=SCORER_VERSION,
             )
             if progress:
                 progress((n + 1) / len(missing), f"Scored turn {n + 1} of {len(missing)}")
@@ -228,76 +204,49 @@ class ReviewService:
         reviewer: str | None = None,
     ) -> None:
         """Replaces the instructor's review of one officer turn (all three fields at once)."""
-        turn = self.store.query_one(
-            "SELECT role FROM session_turns WHERE id = ? AND session_id = ?", (turn_id, session_id)
-        )
+        turn = self.sessions.turn(session_id, turn_id)
         if turn is None:
             raise UserFacingError(f"Turn {turn_id} is not part of session {session_id}.")
-        if turn["role"] != "officer":
+        if turn.role != "officer":
             raise UserFacingError("Only the trainee's (officer) turns are scored and reviewed.")
         if override_score is not None and not 0 <= override_score <= 100:
             raise UserFacingError(f"A score is between 0 and 100, not {override_score:g}.")
         if mark is not None and mark not in MARKS:
             raise UserFacingError(f"A turn is marked 'good' or 'bad', not {mark!r}.")
-        if override_score is None and mark is None and not comment.strip():
-            self.store.execute(
-                "DELETE FROM instructor_reviews WHERE session_id = ? AND turn_id = ?", (session_id, turn_id)
-            )
-            return
-        self.store.execute(
-            "INSERT INTO instructor_reviews(session_id, turn_id, override_score, mark, comment, reviewer)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_id, turn_id) DO UPDATE SET"
-            " override_score = excluded.override_score, mark = excluded.mark, comment = excluded.comment,"
-            " reviewer = excluded.reviewer, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (session_id, turn_id, override_score, mark, comment.strip(), reviewer or self.reviewer()),
+        self.reviews.set_turn(
+            session_id,
+            turn_id,
+            override_score=override_score,
+            mark=mark,
+            comment=comment.strip(),
+            reviewer=reviewer or self.reviewer(),
         )
 
     def set_session_comment(self, session_id: int, comment: str, reviewer: str | None = None) -> None:
         """The instructor's note on the whole session (one row with no turn)."""
         self.load(session_id)  # clear error for an unknown session
-        with self.store.write() as conn:
-            conn.execute(
-                "DELETE FROM instructor_reviews WHERE session_id = ? AND turn_id IS NULL", (session_id,)
-            )
-            if comment.strip():
-                conn.execute(
-                    "INSERT INTO instructor_reviews(session_id, turn_id, comment, reviewer) VALUES (?, NULL, ?, ?)",
-                    (session_id, comment.strip(), reviewer or self.reviewer()),
-                )
+        self.reviews.set_session_comment(session_id, comment.strip(), reviewer or self.reviewer())
 
     # -- approval for fine-tuning ------------------------------------------------------------
     def approve(self, session_id: int, reviewer: str | None = None) -> None:
         review = self.load(session_id)
-        if review.session["status"] == "active":
+        if review.session.status == "active":
             raise UserFacingError(
                 "This session is still running; end it before approving it for fine-tuning."
             )
         if not review.officer_turns:
             raise UserFacingError("This session has no trainee turns, so there is nothing to train on.")
-        self.store.execute(
-            "UPDATE sessions SET approved = 1, approved_by = ?,"
-            " approved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-            ((reviewer or self.reviewer()).strip() or "instructor", session_id),
-        )
+        self.sessions.set_approval(session_id, (reviewer or self.reviewer()).strip() or "instructor")
 
     def revoke_approval(self, session_id: int) -> None:
         self.load(session_id)
-        self.store.execute(
-            "UPDATE sessions SET approved = 0, approved_by = NULL, approved_at = NULL WHERE id = ?",
-            (session_id,),
-        )
+        self.sessions.set_approval(session_id, None)
 
     def known_names(self, session_id: int) -> list[str]:
         """Names to redact for sure: the trainee, the scenario's character, the real transcript's speakers."""
         review = self.load(session_id)
-        names = [review.session.get("trainee") or "", review.session.get("character_name") or ""]
-        names += [
-            row["speaker"]
-            for row in self.store.query(
-                "SELECT DISTINCT speaker FROM reference_turns WHERE scenario_id = ? AND speaker != ''",
-                (review.session["scenario_id"],),
-            )
-        ]
+        names = [review.session.trainee or "", review.session.character_name or ""]
+        names += self.scenarios.reference_speakers(review.session.scenario_id)
         return [n for n in names if n and not n.lower().startswith(("speaker", "unknown"))]
 
     def redaction_preview(self, session_id: int) -> list[RedactedTurn]:
@@ -312,12 +261,7 @@ class ReviewService:
 
     # -- comparison with the real officer ------------------------------------------------------
     def reference_officer_turns(self, session_id: int) -> list[str]:
-        scenario = self.load(session_id).session["scenario_id"]
-        rows = self.store.query(
-            "SELECT text FROM reference_turns WHERE scenario_id = ? AND role = 'officer' ORDER BY idx",
-            (scenario,),
-        )
-        return [r["text"] for r in rows]
+        return self.scenarios.reference_lines(self.load(session_id).session.scenario_id, role="officer")
 
     def compare_with_reference(
         self, session_id: int, progress: Callable[[float, str], None] | None = None
@@ -341,14 +285,8 @@ class ReviewService:
         return out
 
 
-def _techniques(raw: str | None) -> list[TechniqueHit]:
-    if not raw:
-        return []
+def _techniques(items: list) -> list[TechniqueHit]:
     try:
-        return [
-            TechniqueHit.from_dict(item)
-            for item in json.loads(raw)
-            if isinstance(item, dict) and "name" in item
-        ]
+        return [TechniqueHit.from_dict(item) for item in items if isinstance(item, dict) and "name" in item]
     except (ValueError, TypeError, KeyError):
         return []

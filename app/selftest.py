@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
-from deescal.app.store import Store
+from deescal.app.records.settings import SettingsRepository
+from deescal.app.records.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,11 @@ def check_database(ctx: AppContext) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "selftest.sqlite3"
         store = Store(path)
-        mode = store.query_one("PRAGMA journal_mode")["journal_mode"]
-        fk = store.query_one("PRAGMA foreign_keys")["foreign_keys"]
-        store.execute("INSERT INTO settings(key, value) VALUES ('probe', '1')")
+        mode, fk = store.pragma("journal_mode"), store.pragma("foreign_keys")
+        SettingsRepository(store).set("probe", 1)
         store.close()
         reopened = Store(path)
-        found = reopened.query_one("SELECT value FROM settings WHERE key = 'probe'")
+        found = SettingsRepository(reopened).get("probe")
         version = reopened.version
         reopened.close()
     if mode != "wal" or fk != 1 or not found:

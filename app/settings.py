@@ -1,20 +1,16 @@
-"""Small key/value preferences kept in the database (JSON values)."""
+"""Small key/value preferences kept in the database (JSON values), for callers holding only a store."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from deescal.app.store import Store
+from deescal.app.records.settings import SettingsRepository
+from deescal.app.records.store import Store
 
 
 def get_setting(store: Store, key: str, default: Any = None) -> Any:
-    row = store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
-    return json.loads(row["value"]) if row else default
+    return SettingsRepository(store).get(key, default)
 
 
 def set_setting(store: Store, key: str, value: Any) -> None:
-    store.execute(
-        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value)),
-    )
+    SettingsRepository(store).set(key, value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +14,9 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.app.records.entities import SessionSummary, Trainee
+from deescal.app.records.sessions import SessionRepository
+from deescal.app.records.trainees import TraineeRepository, clean_name
 from deescal.app.scoring.techniques import TECHNIQUES
 
 CSV_COLUMNS = (
@@ -42,91 +44,56 @@ class TechniqueCoverage:
 
 class TraineeService:
     def __init__(self, ctx: AppContext) -> None:
-        self.store = ctx.store
+        self.trainees = TraineeRepository(ctx.store)
+        self.sessions_repo = SessionRepository(ctx.store)
 
-    def list_trainees(self) -> list[dict]:
+    def list_trainees(self) -> list[Trainee]:
         """Every trainee with session count, mean effective score and last session date."""
-        return self.store.query(
-            "SELECT t.id, t.name, t.cohort, t.notes, t.created_at,"
-            " (SELECT COUNT(*) FROM sessions s WHERE s.trainee_id = t.id) AS n_sessions,"
-            " (SELECT MAX(s.started_at) FROM sessions s WHERE s.trainee_id = t.id) AS last_session,"
-            " (SELECT ROUND(AVG(COALESCE(ir.override_score, ts.score)), 1) FROM sessions s"
-            "  JOIN session_turns st ON st.session_id = s.id AND st.role = 'officer'"
-            "  LEFT JOIN turn_scores ts ON ts.turn_id = st.id"
-            "  LEFT JOIN instructor_reviews ir ON ir.turn_id = st.id"
-            "  WHERE s.trainee_id = t.id) AS mean_score"
-            " FROM trainees t ORDER BY t.name COLLATE NOCASE"
-        )
+        return self.trainees.list()
 
-    def get(self, trainee_id: int) -> dict:
-        row = self.store.query_one("SELECT * FROM trainees WHERE id = ?", (trainee_id,))
-        if row is None:
-            raise UserFacingError(f"There is no trainee {trainee_id}.")
-        return row
+    def get(self, trainee_id: int) -> Trainee:
+        return self.trainees.get(trainee_id)
 
     def create(self, name: str, cohort: str = "") -> int:
-        name = _clean_name(name)
-        if self.store.query_one("SELECT 1 FROM trainees WHERE name = ? COLLATE NOCASE", (name,)):
+        name = _required(name)
+        if self.trainees.find(name) is not None:
             raise UserFacingError(f"There is already a trainee called {name}.")
-        return int(
-            self.store.execute(
-                "INSERT INTO trainees(name, cohort) VALUES (?, ?)", (name, cohort.strip())
-            ).lastrowid
-        )
+        return self.trainees.find_or_create(name, cohort)
 
     def rename(self, trainee_id: int, name: str) -> None:
-        name = _clean_name(name)
+        name = _required(name)
         self.get(trainee_id)
-        clash = self.store.query_one(
-            "SELECT id FROM trainees WHERE name = ? COLLATE NOCASE AND id != ?", (name, trainee_id)
-        )
-        if clash:
+        if self.trainees.find(name, besides=trainee_id) is not None:
             raise UserFacingError(f"There is already a trainee called {name}.")
-        self.store.execute("UPDATE trainees SET name = ? WHERE id = ?", (name, trainee_id))
+        self.trainees.update(trainee_id, name=name)
 
     def set_cohort(self, trainee_id: int, cohort: str) -> None:
         self.get(trainee_id)
-        self.store.execute("UPDATE trainees SET cohort = ? WHERE id = ?", (cohort.strip(), trainee_id))
+        self.trainees.update(trainee_id, cohort=cohort.strip())
 
-    def sessions(self, trainee_id: int | None) -> list[dict]:
+    def sessions(self, trainee_id: int | None) -> list[SessionSummary]:
         """Oldest first (a trend reads left to right), with mean effective score per session."""
-        where, params = ("s.trainee_id = ?", (trainee_id,)) if trainee_id is not None else ("1", ())
-        return self.store.query(
-            "SELECT s.id, s.started_at, s.status, s.final_tension, s.approved, sc.title, t.name AS trainee,"
-            " t.cohort, COUNT(st.id) AS officer_turns,"
-            " ROUND(AVG(COALESCE(ir.override_score, ts.score)), 1) AS mean_score"
-            " FROM sessions s JOIN scenarios sc ON sc.id = s.scenario_id"
-            " LEFT JOIN trainees t ON t.id = s.trainee_id"
-            " LEFT JOIN session_turns st ON st.session_id = s.id AND st.role = 'officer'"
-            " LEFT JOIN turn_scores ts ON ts.turn_id = st.id"
-            " LEFT JOIN instructor_reviews ir ON ir.turn_id = st.id"
-            f" WHERE {where} GROUP BY s.id ORDER BY s.started_at, s.id",
-            params,
-        )
+        return self.sessions_repo.summaries(trainee_id=trainee_id, oldest_first=True)
 
     def score_trend(self, trainee_id: int) -> list[tuple[int, str, float]]:
         """(session id, started_at, mean score) for each scored session, oldest first."""
         return [
-            (row["id"], row["started_at"], row["mean_score"])
+            (row.id, row.started_at, row.mean_score)
             for row in self.sessions(trainee_id)
-            if row["mean_score"] is not None
+            if row.mean_score is not None
         ]
 
     def technique_coverage(self, trainee_id: int) -> list[TechniqueCoverage]:
         """How often each technique shows up in the trainee's officer turns (all techniques listed)."""
-        rows = self.store.query(
-            "SELECT ts.techniques FROM sessions s JOIN session_turns st ON st.session_id = s.id"
-            " AND st.role = 'officer' LEFT JOIN turn_scores ts ON ts.turn_id = st.id WHERE s.trainee_id = ?",
-            (trainee_id,),
-        )
+        turns = self.trainees.officer_techniques(trainee_id)
         counts: Counter[str] = Counter()
-        for row in rows:
+        for techniques in turns:
             try:
-                names = {item["name"] for item in json.loads(row["techniques"] or "[]")}
-            except (ValueError, TypeError, KeyError):
+                names = {item["name"] for item in techniques}
+            except (TypeError, KeyError):
                 names = set()
             counts.update(names)
-        total = len(rows)
+        total = len(turns)
         return [
             TechniqueCoverage(
                 t.name, t.label, t.polarity, counts[t.name], counts[t.name] / total if total else 0.0
@@ -146,16 +113,16 @@ class TraineeService:
                 for row in rows:
                     writer.writerow(
                         [
-                            row["trainee"] or "",
-                            row["cohort"] or "",
-                            row["id"],
-                            row["title"],
-                            row["started_at"],
-                            row["status"],
-                            row["officer_turns"],
-                            "" if row["mean_score"] is None else row["mean_score"],
-                            "" if row["final_tension"] is None else row["final_tension"],
-                            "yes" if row["approved"] else "no",
+                            row.trainee or "",
+                            row.cohort or "",
+                            row.id,
+                            row.title,
+                            row.started_at,
+                            row.status,
+                            row.officer_turns,
+                            "" if row.mean_score is None else row.mean_score,
+                            "" if row.final_tension is None else row.final_tension,
+                            "yes" if row.approved else "no",
                         ]
                     )
             partial.replace(target)
@@ -166,10 +133,8 @@ class TraineeService:
         return len(rows)
 
 
-def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+def _required(name: str) -> str:
+    name = clean_name(name)
     if not name:
         raise UserFacingError("A trainee needs a name.")
-    if len(name) > 80:
-        raise UserFacingError("A trainee's name can be at most 80 characters.")
     return name

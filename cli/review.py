@@ -65,5 +65,5 @@ def run_approve(args: argparse.Namespace) -> int:
         else:
             service.approve(args.session, args.by)
             row = service.load(args.session).session
-            print(f"session {args.session}: approved for fine-tuning by {row['approved_by']}")
+            print(f"session {args.session}: approved for fine-tuning by {row.approved_by}")
     return 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
+from dataclasses import asdict
 
 from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
-from deescal.app.library.search import SORTS
+from deescal.app.records.scenario_search import SORTS
 from deescal.cli.common import add_json_flag, open_service, print_json, print_table
 from deescal.scenario_library.schema import ROLES, SOURCES
 
@@ -63,16 +63,11 @@ def run_list(args: argparse.Namespace) -> int:
         filters = dict(category=args.category, difficulty=args.difficulty, tags=args.tag, source=args.source)
         total = library.count(args.query, **filters)
         rows = library.search(args.query, **filters, sort=args.sort, limit=args.limit or total or 1)
-    for row in rows:
-        row["tags"] = json.loads(row["tags"])
     if args.json:
-        print_json(rows)
+        print_json([asdict(row) for row in rows])
     else:
         print_table(
-            [
-                (r["id"], r["case_id"], r["title"][:60], r["category"], r["difficulty"], r["source"])
-                for r in rows
-            ],
+            [(r.id, r.case_id, r.title[:60], r.category, r.difficulty, r.source) for r in rows],
             ["id", "case id", "title", "category", "difficulty", "source"],
         )
         print(f"{len(rows)} of {total} matching scenarios")

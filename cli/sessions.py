@@ -7,6 +7,12 @@ import argparse
 from deescal.app.sessions import STATUSES, list_sessions, session_transcript
 from deescal.cli.common import add_json_flag, open_context, print_json, print_table
 
+# What ``sessions list --json`` prints for each session.
+JSON_FIELDS = (
+    "id", "status", "started_at", "ended_at", "initial_tension", "final_tension", "model_name",
+    "adapter_path", "case_id", "title", "trainee", "n_turns", "mean_score",
+)  # fmt: skip
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sessions", help="list and show recorded role-play sessions")
@@ -25,21 +31,19 @@ def run_list(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         rows = list_sessions(ctx.store, args.status)
     if args.json:
-        print_json(rows)
+        print_json([{name: getattr(row, name) for name in JSON_FIELDS} for row in rows])
         return 0
     print_table(
         [
             (
-                r["id"],
-                r["started_at"][:16].replace("T", " "),
-                r["case_id"],
-                r["trainee"] or "-",
-                r["status"],
-                r["n_turns"],
-                "-" if r["mean_score"] is None else r["mean_score"],
-                f"{r['initial_tension']:.1f} -> {r['final_tension']:.1f}"
-                if r["final_tension"] is not None
-                else "",
+                r.id,
+                r.started_at[:16].replace("T", " "),
+                r.case_id,
+                r.trainee or "-",
+                r.status,
+                r.n_turns,
+                "-" if r.mean_score is None else r.mean_score,
+                f"{r.initial_tension:.1f} -> {r.final_tension:.1f}" if r.final_tension is not None else "",
             )
             for r in rows
         ],

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deescal.app.store import Store
+from deescal.app.records.sessions import SessionRepository
+from deescal.app.records.store import Store
 from deescal.finetune.privacy import PseudonymRedactor, RedactionReport, known_names
 from deescal.scenario_library.schema import CharacterProfile, Scenario
 
@@ -159,45 +160,22 @@ def transcript_dialogues(
     return dialogues, source
 
 
-def _without_bad(rows: list[dict]) -> list[dict]:
-    """Drops turns marked bad, and the civilian's answer to a bad officer turn (it answers a line that is gone)."""
-    kept = []
-    for n, row in enumerate(rows):
-        answers_bad = (
-            row["role"] == "civilian" and n > 0 and rows[n - 1]["bad"] and rows[n - 1]["role"] == "officer"
-        )
-        if not row["bad"] and not answers_bad:
-            kept.append(row)
-    return kept
-
-
 def session_dialogues(
     store: Store, report: RedactionReport, only: list[int] | None = None
 ) -> tuple[list[Dialogue], SourceReport]:
     """Role-play sessions an instructor approved (all, or those in ``only``), without the turns they
-    marked bad (see _without_bad)."""
+    marked bad (the rule is :meth:`SessionRepository.training_dialogues`)."""
     source = SourceReport()
     dialogues: list[Dialogue] = []
-    sessions = store.query(
-        "SELECT s.id, sc.card, t.name AS trainee FROM sessions s JOIN scenarios sc ON sc.id = s.scenario_id"
-        " LEFT JOIN trainees t ON t.id = s.trainee_id WHERE s.approved = 1 ORDER BY s.id"
-    )
-    for row in sessions:
-        if only is not None and row["id"] not in only:
-            continue
-        key = f"session:{row['id']}"
-        rows = store.query(
-            "SELECT role, text, tension, EXISTS (SELECT 1 FROM instructor_reviews r WHERE r.turn_id = t.id"
-            " AND r.mark = 'bad') AS bad FROM session_turns t WHERE session_id = ? AND role != 'system' ORDER BY idx",
-            (row["id"],),
-        )
-        turns, tensions = merge_sides((r["role"], r["text"], r["tension"]) for r in _without_bad(rows))
-        scenario = Scenario.from_dict(json.loads(row["card"]), key)
+    for session in SessionRepository(store).training_dialogues(only):
+        key = f"session:{session.session_id}"
+        turns, tensions = merge_sides((t.role, t.text, t.tension) for t in session.turns)
+        scenario = Scenario.from_dict(json.loads(session.card), key)
         dialogue = Dialogue(key, scenario, turns, tensions)
         if dialogue.n_replies == 0:
             source.skipped.append((key, "has no officer line answered by the civilian"))
             continue
-        names = [row["trainee"]] if row["trainee"] else []
+        names = [session.trainee] if session.trainee else []
         dialogues.append(redact_dialogue(dialogue, names, report))
     source.used = len(dialogues)
     return dialogues, source

@@ -291,9 +291,7 @@ def finish_job(
         "model": job["model_name"],
         "job_dir": str(folder),
     }
-    ctx.store.execute(
-        "UPDATE adapters SET training_summary = ? WHERE id = ?", (json.dumps(summary), record.id)
-    )
+    registry.describe_adapter(record.id, training_summary=summary)
     if job["spec"].get("merge"):
         merged = out_path.with_name(out_path.stem + "-merged.gguf")
         progress(f"Writing the merged model {merged.name}")
@@ -321,4 +319,6 @@ def loss_history(folder: Path) -> list[dict]:
 
 
 def save_metrics(ctx: AppContext, adapter_id: int, metrics: dict) -> None:
-    ctx.store.execute("UPDATE adapters SET metrics = ? WHERE id = ?", (json.dumps(metrics), adapter_id))
+    from deescal.models.registry import ModelRegistry
+
+    ctx.service(ModelRegistry).describe_adapter(adapter_id, metrics=metrics)

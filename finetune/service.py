@@ -15,6 +15,8 @@ from typing import Any
 
 from deescal.app.context import AppContext
 from deescal.app.errors import Cancelled, UserFacingError
+from deescal.app.records.entities import TrainingDialogue
+from deescal.app.records.sessions import SessionRepository
 from deescal.app.settings import get_setting, set_setting
 from deescal.finetune import job as jobs
 from deescal.finetune.checkpoint import read_state
@@ -34,15 +36,9 @@ class FinetuneService:
         self._process = None
 
     # -- sources and state ---------------------------------------------------------------------
-    def approved_sessions(self) -> list[dict]:
-        """Approved sessions with their scenario title and turn count (turns marked bad excluded)."""
-        return self.ctx.store.query(
-            "SELECT s.id, sc.title, s.approved_at, t.name AS trainee,"
-            " (SELECT COUNT(*) FROM session_turns st WHERE st.session_id = s.id AND NOT EXISTS"
-            "   (SELECT 1 FROM instructor_reviews r WHERE r.turn_id = st.id AND r.mark = 'bad')) AS turns"
-            " FROM sessions s JOIN scenarios sc ON sc.id = s.scenario_id"
-            " LEFT JOIN trainees t ON t.id = s.trainee_id WHERE s.approved = 1 ORDER BY s.id DESC"
-        )
+    def approved_sessions(self) -> list[TrainingDialogue]:
+        """Approved sessions, newest first, with the turns that would train (those marked bad left out)."""
+        return SessionRepository(self.ctx.store).training_dialogues()[::-1]
 
     def transcripts_dir(self) -> str:
         return get_setting(self.ctx.store, TRANSCRIPTS_SETTING, "")

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deescal.app.errors import UserFacingError
-from deescal.app.library.scenario_rows import insert_scenario
-from deescal.app.store import Store
+from deescal.app.records.scenarios import ScenarioRepository
+from deescal.app.records.store import Store
 from deescal.scenario_library.scenario_files import ScenarioFileError, scenario_hash, scenarios_from_json
 from deescal.scenario_library.schema import ScenarioFormatError
 from deescal.scenario_library.transcript_csv import TranscriptFileError, read_transcript
@@ -58,14 +58,14 @@ def files_to_import(path: Path) -> list[Path]:
 
 class Importer:
     def __init__(self, store: Store) -> None:
-        self.store = store
+        self.scenarios = ScenarioRepository(store)
 
     def _duplicate_of(self, content_hash: str) -> dict | None:
-        return self.store.query_one("SELECT id, title FROM scenarios WHERE content_hash = ?", (content_hash,))
+        return self.scenarios.with_content(content_hash)
 
     def _free_case_id(self, case_id: str) -> str:
         candidate, n = case_id, 1
-        while self.store.query_one("SELECT 1 AS taken FROM scenarios WHERE case_id = ?", (candidate,)):
+        while self.scenarios.case_id_taken(candidate):
             n += 1
             candidate = f"{case_id}-{n}"
         return candidate
@@ -78,8 +78,7 @@ class Importer:
             )
             return
         scenario.case_id = self._free_case_id(scenario.case_id)
-        with self.store.write() as conn:
-            scenario_id = insert_scenario(conn, scenario, content_hash, str(path))
+        scenario_id = self.scenarios.insert(scenario, content_hash, str(path))
         report.imported.append(
             {"id": scenario_id, "case_id": scenario.case_id, "title": scenario.title, "file": label}
         )

@@ -16,13 +16,9 @@ from pathlib import Path
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.library.importer import Importer, ImportReport, Progress
-from deescal.app.library.scenario_rows import (
-    insert_scenario,
-    load_scenario,
-    rebuild_search_index,
-    update_scenario,
-)
-from deescal.app.library.search import SEARCH_INDEX_VERSION, SearchQuery
+from deescal.app.records.entities import ScenarioListing
+from deescal.app.records.scenario_search import SEARCH_INDEX_VERSION, SearchQuery
+from deescal.app.records.scenarios import ScenarioRepository
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.scenario_files import (
     BUNDLED_DIR,
@@ -47,6 +43,7 @@ class LibraryService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.store = ctx.store
+        self.scenarios = ScenarioRepository(ctx.store)
         self.bundled_errors: list[str] = []
         self._facets: dict[str, object] = {}
         self.ensure_search_index()
@@ -57,8 +54,7 @@ class LibraryService:
         if get_setting(self.store, SEARCH_INDEX_KEY) == SEARCH_INDEX_VERSION:
             return
         started = time.perf_counter()
-        with self.store.write() as conn:
-            rows = rebuild_search_index(conn)
+        rows = self.scenarios.rebuild_search_index()
         set_setting(self.store, SEARCH_INDEX_KEY, SEARCH_INDEX_VERSION)
         log.info("search index rebuilt: %d scenarios in %.1f s", rows, time.perf_counter() - started)
 
@@ -72,29 +68,21 @@ class LibraryService:
         self.bundled_errors = library.errors
         for error in library.errors:
             log.warning("bundled scenario file problem: %s", error)
-        existing = {
-            row["case_id"]: row
-            for row in self.store.query(
-                "SELECT id, case_id, source, content_hash FROM scenarios WHERE source = 'authored'"
-            )
-        }
+        existing = self.scenarios.authored()
         written = 0
-        with self.store.write() as conn:
+        with self.store.write():
             for scenario in library.scenarios:
                 digest = scenario_hash(scenario)
                 row = existing.get(scenario.case_id)
                 if row is None:
-                    taken = conn.execute(
-                        "SELECT 1 FROM scenarios WHERE case_id = ?", (scenario.case_id,)
-                    ).fetchone()
-                    if taken:
+                    if self.scenarios.case_id_taken(scenario.case_id):
                         log.warning(
                             "bundled case id %s is already used by an imported scenario", scenario.case_id
                         )
                         continue
-                    insert_scenario(conn, scenario, digest)
+                    self.scenarios.insert(scenario, digest)
                 elif row["content_hash"] != digest:
-                    update_scenario(conn, row["id"], scenario, digest)
+                    self.scenarios.update(row["id"], scenario, digest)
                 else:
                     continue
                 written += 1
@@ -105,7 +93,7 @@ class LibraryService:
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, scenario_id: int) -> Scenario:
-        scenario = load_scenario(self.store, int(scenario_id))
+        scenario = self.scenarios.load(int(scenario_id))
         if scenario is None:
             raise UserFacingError(f"There is no scenario #{scenario_id} in the library.")
         return scenario
@@ -113,22 +101,15 @@ class LibraryService:
     def find_id(self, key: str | int) -> int:
         """A database id or a case id (e.g. "sui-001", "dw-youtube-1623") to the database id."""
         text = str(key).strip()
-        if text.isdigit():
-            row = self.store.query_one("SELECT id FROM scenarios WHERE id = ?", (int(text),))
-            if row:
-                return row["id"]
-        row = self.store.query_one("SELECT id FROM scenarios WHERE case_id = ? COLLATE NOCASE", (text,))
-        if row:
-            return row["id"]
+        found = self.scenarios.find_id(text)
+        if found is not None:
+            return found
         raise UserFacingError(
             f"No scenario '{text}' in the library. Use 'deescal scenarios list' to see ids and case ids."
         )
 
     def corrected_turns(self, scenario_id: int) -> set[int]:
-        rows = self.store.query(
-            "SELECT idx FROM reference_turns WHERE scenario_id = ? AND role_corrected = 1", (scenario_id,)
-        )
-        return {row["idx"] for row in rows}
+        return self.scenarios.corrected_turns(scenario_id)
 
     def search(
         self,
@@ -141,18 +122,18 @@ class LibraryService:
         limit: int = DEFAULT_PAGE,
         offset: int = 0,
         matches: int | None = None,
-    ) -> list[dict]:
-        """One page of matching scenarios as plain rows (id, case_id, title, category, difficulty, ...).
+    ) -> list[ScenarioListing]:
+        """One page of matching scenarios (id, case_id, title, category, difficulty, ...).
 
         ``matches``: this search's :meth:`count`, when the caller has it (a table does); it lets a
         common word be listed without sorting every match; 0 returns no rows without asking SQLite.
         """
         if matches == 0:
             return []
-        sql, params = SearchQuery(
+        search = SearchQuery(
             query, category, difficulty, tags, source, sort, self._common_tags(tags), self._share(category)
-        ).rows_sql(limit, offset, matches, self.total() if matches else None)
-        return self.store.query(sql, params)
+        )
+        return self.scenarios.search(search, limit, offset, matches, self.total() if matches else None)
 
     def count(
         self,
@@ -162,7 +143,7 @@ class LibraryService:
         tags: Iterable[str] | None = None,
         source: str | None = None,
     ) -> int:
-        sql, params = SearchQuery(
+        search = SearchQuery(
             query,
             category,
             difficulty,
@@ -170,8 +151,8 @@ class LibraryService:
             source,
             common_tags=self._common_tags(tags),
             category_share=self._share(category),
-        ).count_sql()
-        return self.store.query_one(sql, params)["n"]
+        )
+        return self.scenarios.count(search)
 
     def _common_tags(self, tags: Iterable[str] | str | None) -> frozenset[str]:
         """Tags on at least 5% of scenarios (only worked out when a search filters by tag)."""
@@ -192,27 +173,19 @@ class LibraryService:
     def total(self) -> int:
         """Number of scenarios in the library; cached until the library changes."""
         if "total" not in self._facets:
-            self._facets["total"] = self.store.query_one("SELECT count(*) AS n FROM scenarios")["n"]
+            self._facets["total"] = self.scenarios.total()
         return self._facets["total"]
 
     def categories(self) -> list[tuple[str, int]]:
         """(category, number of scenarios), alphabetical; cached until the library changes."""
         if "categories" not in self._facets:
-            self._facets["categories"] = [
-                (row["category"], row["n"])
-                for row in self.store.query("SELECT category, count(*) AS n FROM scenarios GROUP BY category")
-            ]
+            self._facets["categories"] = self.scenarios.categories()
         return self._facets["categories"]
 
     def tags(self) -> list[tuple[str, int]]:
         """(tag, number of scenarios), most used first; cached until the library changes."""
         if "tags" not in self._facets:
-            self._facets["tags"] = [
-                (row["tag"], row["n"])
-                for row in self.store.query(
-                    "SELECT tag, count(*) AS n FROM scenario_tags GROUP BY tag ORDER BY n DESC, tag"
-                )
-            ]
+            self._facets["tags"] = self.scenarios.tags()
         return self._facets["tags"]
 
     # -- changing ----------------------------------------------------------------------------
@@ -227,12 +200,12 @@ class LibraryService:
             return Importer(self.store).run(path, progress, cancelled)
         finally:
             self._changed()
-            self.store.execute("PRAGMA optimize")
+            self.scenarios.optimize()
 
     def export(self, ids: Iterable[int] | None, out_path: str | Path) -> int:
         """Writes the given scenarios (all when ``ids`` is None) in the export format; returns the count."""
         if ids is None:
-            ids = [row["id"] for row in self.store.query("SELECT id FROM scenarios ORDER BY id")]
+            ids = self.scenarios.ids()
         scenarios = [self.get(scenario_id) for scenario_id in ids]
         if not scenarios:
             raise UserFacingError("There is nothing to export: the selection is empty.")
@@ -266,12 +239,7 @@ class LibraryService:
             scenario.reference_transcript[n].role = role
         if scenario.provenance.source == "imported" and "deescalwild" in scenario.tags:
             scenario = rederive_card(scenario)
-        with self.store.write() as conn:
-            conn.executemany(
-                "UPDATE reference_turns SET role = ?, role_corrected = 1 WHERE scenario_id = ? AND idx = ?",
-                [(role, scenario_id, n) for n in targets],
-            )
-            update_scenario(conn, scenario_id, scenario, turns=False)
+        self.scenarios.correct_roles(scenario_id, targets, role, scenario)
         self._changed()
         return self.get(scenario_id)
 

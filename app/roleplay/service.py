@@ -8,7 +8,6 @@ after a crash. The scenario card is evaluated at start, before the trainee's fir
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from deescal.app import sessions as db
 from deescal.app.errors import UserFacingError
+from deescal.app.records.entities import SessionSummary
 from deescal.app.roleplay.session import RoleplaySession, TurnResult
 from deescal.app.scoring import get_scorer
 from deescal.models.llm import LanguageModel
@@ -117,7 +117,7 @@ class RoleplayService:
         session_id = db.create_session(
             self.ctx.store,
             scenario_id=scenario.id,
-            trainee=db.trainee_id(self.ctx.store, trainee_name),
+            trainee=trainee_name,
             model_name=model_name,
             adapter_path=str(llm.adapter_path) if llm.adapter_path else None,
             seed=seed,
@@ -139,26 +139,26 @@ class RoleplayService:
     def resume(self, session_id: int, progress: Progress | None = None) -> RoleplaySession:
         """Rebuilds an active session (after a crash) from its recorded turns."""
         row = db.session_row(self.ctx.store, session_id)
-        if row["status"] != "active":
+        if row.status != "active":
             raise UserFacingError(
-                f"Session {session_id} has already ended ({row['status']}); it cannot be resumed."
+                f"Session {session_id} has already ended ({row.status}); it cannot be resumed."
             )
-        scenario = load_scenario(self.ctx, row["scenario_id"])
-        llm, model_name = self.load_model(row["model_name"], row["adapter_path"], progress)
-        session = RoleplaySession(self, session_id, scenario, llm, model_name, int(row["seed"] or 0))
+        scenario = load_scenario(self.ctx, row.scenario_id)
+        llm, model_name = self.load_model(row.model_name, row.adapter_path, progress)
+        session = RoleplaySession(self, session_id, scenario, llm, model_name, int(row.seed or 0))
         for turn in db.turns(self.ctx.store, session_id):
-            if turn["tension"] is not None:
-                session.tension = float(turn["tension"])
-            if turn["role"] == "officer":
-                session.conversation.add_officer(turn["text"])
+            if turn.tension is not None:
+                session.tension = float(turn.tension)
+            if turn.role == "officer":
+                session.conversation.add_officer(turn.text)
                 session.officer_tensions.append(session.tension)
-            elif turn["role"] == "civilian":
-                session.conversation.add_civilian(turn["text"], session.tension)
-        session.revealed.extend(json.loads(row["revealed_facts"] or "[]"))
+            elif turn.role == "civilian":
+                session.conversation.add_civilian(turn.text, session.tension)
+        session.revealed.extend(row.revealed_facts)
         session.warm()
         return session
 
-    def resumable(self) -> list[dict]:
+    def resumable(self) -> list[SessionSummary]:
         """Sessions left active (e.g. by a crash), newest first."""
         return db.list_sessions(self.ctx.store, status="active")
 

@@ -203,14 +203,10 @@ class RoleplaySession:
         self._require_active()
         if not self.awaiting_reply:
             raise UserFacingError("The civilian has already answered the last line.")
-        row = self.store.query_one(
-            "SELECT t.id, s.score, s.techniques, s.feedback FROM session_turns t LEFT JOIN turn_scores s"
-            " ON s.turn_id = t.id WHERE t.session_id = ? ORDER BY t.idx DESC LIMIT 1",
-            (self.id,),
-        )
-        score = TurnScore(row["score"] or 0.0, [], row["feedback"] or "")
+        last = db.turns(self.store, self.id)[-1]
+        score = TurnScore(last.auto_score or 0.0, [], last.feedback)
         result = TurnResult(
-            officer_turn_id=row["id"],
+            officer_turn_id=last.id,
             officer_text=self.history[-1][1],
             score=score,
             tension_before=self.tension,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from deescal.app.library.scenario_rows import insert_scenario
-from deescal.app.store import Store
+from deescal.app.records.scenarios import insert_scenario
+from deescal.app.records.store import Store
 from deescal.models.llm import Generation
 from deescal.scenario_library.schema import Scenario
 

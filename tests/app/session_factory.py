@@ -6,8 +6,8 @@ import itertools
 import json
 from functools import cache
 
+from deescal.app.records.store import Store
 from deescal.app.scoring import SCORER_VERSION, get_scorer
-from deescal.app.store import Store
 
 OFFICER_LINES = [
     "Hi, I'm Officer Grant. What's going on tonight?",

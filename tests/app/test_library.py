@@ -68,7 +68,7 @@ def test_a_changed_bundled_scenario_is_updated_in_place_and_a_bad_file_reported(
     second = LibraryService(ctx)
     assert second.find_id(case_id) == old_id
     assert second.get(old_id).title == "A retitled scenario"
-    assert second.search("retitled")[0]["id"] == old_id
+    assert second.search("retitled")[0].id == old_id
     assert second.bundled_errors and "broken.json" in second.bundled_errors[0]
 
 
@@ -87,40 +87,41 @@ def test_get_and_find_id(library):
 def test_search_words_prefixes_filters_and_sorts(library):
     scenario = library.get(library.find_id("sui-001"))
     name = scenario.character_profile.name.split()[0]
-    assert scenario.id in [r["id"] for r in library.search(name)]
-    assert scenario.id in [r["id"] for r in library.search(name[:3])]  # typing, prefix
+    assert scenario.id in [r.id for r in library.search(name)]
+    assert scenario.id in [r.id for r in library.search(name[:3])]  # typing, prefix
     word = max(scenario.reference_transcript[1].text.split(), key=len).strip(".,!?\"'")
-    assert scenario.id in [r["id"] for r in library.search(word, limit=1000)]
+    assert scenario.id in [r.id for r in library.search(word, limit=1000)]
     rows = library.search(category=scenario.category)
-    assert rows and all(r["category"] == scenario.category for r in rows)
+    assert rows and all(r.category == scenario.category for r in rows)
     assert library.count(category=scenario.category) == len(rows)
     hard = library.search(difficulty=[4, 5], limit=1000)
-    assert hard and all(r["difficulty"] >= 4 for r in hard)
+    assert hard and all(r.difficulty >= 4 for r in hard)
     tag = scenario.tags[0]
-    assert all(tag in json.loads(r["tags"]) for r in library.search(tags=[tag]))
+    assert all(tag in r.tags for r in library.search(tags=[tag]))
     common, rare = library.tags()[0][0], library.tags()[-1][0]  # probed vs id-list SQL forms
     for some_tag in (common, rare):
         for extra in ({}, {"source": "authored"}, {"query": "officer"}):
             rows = library.search(tags=[some_tag], **extra, limit=1000)
             assert len(rows) == library.count(tags=[some_tag], **extra)
-            assert all(some_tag in json.loads(r["tags"]) for r in rows)
+            assert all(some_tag in r.tags for r in rows)
     assert library.count(tags=[common]) == dict(library.tags())[common]
     assert library.count(source="imported") == 0
-    titles = [r["title"].lower() for r in library.search(sort="title", limit=1000)]
+    titles = [r.title.lower() for r in library.search(sort="title", limit=1000)]
     assert titles == sorted(titles)
-    tensions = [r["initial_tension"] for r in library.search(sort="-tension", limit=1000)]
+    tensions = [r.initial_tension for r in library.search(sort="-tension", limit=1000)]
     assert tensions == sorted(tensions, reverse=True)
     first, second = library.search(limit=2, offset=0), library.search(limit=2, offset=2)
-    assert {r["id"] for r in first}.isdisjoint(r["id"] for r in second)
+    assert {r.id for r in first}.isdisjoint(r.id for r in second)
     for start in (scenario.title[:1], scenario.title[:2]):  # first letters typed: titles starting so
         rows = library.search(start, limit=1000)
-        assert scenario.id in [r["id"] for r in rows]
-        assert all(r["title"].lower().startswith(start.lower()) for r in rows)
+        assert scenario.id in [r.id for r in rows]
+        assert all(r.title.lower().startswith(start.lower()) for r in rows)
     assert library.count('"; DROP TABLE scenarios; --') >= 0  # typed text never reaches SQL or FTS syntax
 
 
 def test_a_dense_text_search_scanned_in_sort_order_lists_exactly_what_sorting_the_matches_does(library):
-    from deescal.app.library.search import SORTS, SearchQuery
+    from deescal.app.records.scenario_search import SORTS, SearchQuery
+    from deescal.app.records.scenarios import listing
 
     assert "INDEXED BY scenarios_list_by_title" in SearchQuery("officer").rows_sql(50, 0, 120, 162)[0]
     assert "INDEXED BY" not in SearchQuery("officer").rows_sql(50, 0, 3, 150_000)[0]  # sparse: sort them
@@ -151,9 +152,9 @@ def test_a_dense_text_search_scanned_in_sort_order_lists_exactly_what_sorting_th
     for word in ("help", "calm", "kni", "officer"):
         joined = SearchQuery(word, category=category, sort="-tension")  # share unknown: join every match
         assert library.count(word, category=category) == library.store.query_one(*joined.count_sql())["n"]
-        assert library.search(word, category=category, sort="-tension") == library.store.query(
-            *joined.rows_sql(200, 0)
-        )
+        assert library.search(word, category=category, sort="-tension") == [
+            listing(row) for row in library.store.query(*joined.rows_sql(200, 0))
+        ]
 
 
 def test_importing_all_shared_transcripts(imported, transcripts_dir):
@@ -273,7 +274,7 @@ def test_correcting_a_role_is_saved_and_refreshes_the_derived_card(library, ctx,
     assert all(t.role == "bystander" for t in updated.reference_transcript if t.speaker == "Lena Ortiz")
     assert updated.character_profile.name == "Dispatch" and updated.title.endswith("Dispatch")
     assert dispatch_turn in library.corrected_turns(scenario_id)
-    assert library.search("Dispatch", source="imported")[0]["id"] == scenario_id
+    assert library.search("Dispatch", source="imported")[0].id == scenario_id
     with pytest.raises(UserFacingError):
         library.correct_role(scenario_id, 999, "officer")
     with pytest.raises(UserFacingError):

@@ -47,8 +47,8 @@ def test_override_comment_and_mark_persist_and_drive_the_mean(review, store, ctx
     again = review.load(session)
     assert again.officer_turns[2].score == 90 and again.officer_turns[2].auto_score == turn.auto_score
     assert again.mean_score > before
-    listed = {s["id"]: s for s in review.list_sessions()}[session]
-    assert listed["mean_score"] == again.mean_score
+    listed = {s.id: s for s in review.list_sessions()}[session]
+    assert listed.mean_score == again.mean_score
     review.set_turn_review(session, turn.turn_id)  # everything cleared: the row goes
     assert store.query_one("SELECT 1 FROM instructor_reviews WHERE turn_id = ?", (turn.turn_id,)) is None
 

@@ -60,12 +60,12 @@ def test_calm_line_lowers_tension_and_both_turns_are_recorded(service):
     assert streamed and result.tension < scenario.initial_tension
     assert result.score.score > 60 and result.latency_s >= result.first_token_s > 0
     turns = db.turns(service.ctx.store, session.id)
-    assert [t["role"] for t in turns] == ["officer", "civilian"]
-    assert turns[0]["score"] == result.score.score and turns[0]["scorer_version"]
-    assert turns[1]["text"] == result.reply and turns[1]["n_tokens"] >= 1
-    assert turns[1]["latency_s"] > 0 and turns[1]["model_name"] == "gemma-3-270m-q4_k_m"
+    assert [t.role for t in turns] == ["officer", "civilian"]
+    assert turns[0].auto_score == result.score.score and turns[0].scorer_version
+    assert turns[1].text == result.reply and turns[1].n_tokens >= 1
+    assert turns[1].latency_s > 0 and turns[1].model_name == "gemma-3-270m-q4_k_m"
     row = db.session_row(service.ctx.store, session.id)
-    assert row["seed"] == 11 and row["trainee_id"] is not None and row["status"] == "active"
+    assert row.seed == 11 and row.trainee_id is not None and row.status == "active"
 
 
 def test_threatening_line_raises_tension(service):
@@ -84,7 +84,7 @@ def test_tension_ten_ends_the_session_escalated_after_a_few_turns(service):
     assert [r.tension for r in results] == [10.0] * ESCALATED_TURNS
     assert [r.status for r in results] == ["active"] * (ESCALATED_TURNS - 1) + ["escalated"]
     assert all(r.reply for r in results)
-    assert db.session_row(service.ctx.store, session.id)["ended_at"]
+    assert db.session_row(service.ctx.store, session.id).ended_at
     with pytest.raises(UserFacingError, match="has ended"):
         session.officer_turn("Sorry.")
 
@@ -119,7 +119,7 @@ def test_cancelled_reply_leaves_the_line_unanswered_until_completed(service):
     assert result.cancelled and result.civilian_turn_id is None and session.awaiting_reply
     answer = session.complete_pending()
     _assert_clean(answer.reply)
-    assert [t["role"] for t in db.turns(service.ctx.store, session.id)] == ["officer", "civilian"]
+    assert [t.role for t in db.turns(service.ctx.store, session.id)] == ["officer", "civilian"]
 
 
 def test_killed_process_leaves_a_resumable_session(service, home):
@@ -148,7 +148,7 @@ def test_killed_process_leaves_a_resumable_session(service, home):
     resumed = service.resume(session_id)
     assert [role for role, _ in resumed.history] == ["officer", "civilian", "officer"]
     assert resumed.awaiting_reply and resumed.tension < scenario.initial_tension
-    assert session_id in [row["id"] for row in service.resumable()]
+    assert session_id in [row.id for row in service.resumable()]
     answer = resumed.complete_pending()
     _assert_clean(answer.reply)
     after = resumed.officer_turn(CALM_LINES[2])
@@ -276,7 +276,7 @@ def test_a_full_disk_gives_a_clear_message_and_loses_nothing_saved(service, monk
         patch.setattr(store, "write", disk_full)
         with pytest.raises(DatabaseError, match="Could not save the officer's turn.*free some disk space"):
             session.officer_turn(CALM_LINES[1])
-    saved = [(t["role"], t["text"]) for t in db.turns(store, session_id)]
+    saved = [(t.role, t.text) for t in db.turns(store, session_id)]
     assert saved == session.history and len(saved) == 2  # memory and database agree, nothing half-written
     assert session.officer_turn(CALM_LINES[1]).reply == "Fine."
 

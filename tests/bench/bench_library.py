@@ -27,7 +27,7 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.library import LibraryService
-from deescal.app.library.scenario_rows import insert_scenario
+from deescal.app.records.scenarios import insert_scenario
 from deescal.scenario_library.role_accuracy import dialogue_files, load_labels, measure
 from deescal.scenario_library.scenario_files import load_bundled
 

@@ -54,10 +54,10 @@ def test_filters_and_sorting(qtbot, view):
     view.category_box.setCurrentIndex(view.category_box.findData(category))
     settle(qtbot, view)
     assert view.model.total == view.library.count(category=category)
-    assert {view.model.row(r)["category"] for r in range(view.model.total)} == {category}
+    assert {view.model.row(r).category for r in range(view.model.total)} == {category}
     view.difficulty_box.setCurrentIndex(view.difficulty_box.findData(5))
     settle(qtbot, view)
-    assert all(view.model.row(r)["difficulty"] == 5 for r in range(view.model.total))
+    assert all(view.model.row(r).difficulty == 5 for r in range(view.model.total))
     view.clear_filters()
     settle(qtbot, view)
     view.source_box.setCurrentIndex(view.source_box.findData("authored"))

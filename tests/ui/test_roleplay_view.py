@@ -53,17 +53,17 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     qtbot.waitUntil(lambda: view.input.isEnabled(), timeout=60_000)
 
     turns = db.turns(ctx.store, view.session.id)
-    reply = turns[1]["text"]
+    reply = turns[1].text
     assert len(streamed) >= 2 and streamed[-1] == reply  # pieces first, then the cleaned reply
     assert view.conversation.texts()[-2:] == [("officer", CALM_LINES[0]), ("civilian", reply)]
     chips = view.conversation.findChildren(ScoreChip)
-    assert chips[-1].text() == f"{turns[0]['score']:.0f}" and turns[0]["feedback"] in chips[-1].toolTip()
+    assert chips[-1].text() == f"{turns[0].auto_score:.0f}" and turns[0].feedback in chips[-1].toolTip()
     assert view.meter.tension < 6.0 and view.status.text().startswith("Reply in")
 
     session_id = view.session.id
     qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.view("Review")
-    assert db.session_row(ctx.store, session_id)["status"] == "ended"
+    assert db.session_row(ctx.store, session_id).status == "ended"
 
 
 def test_unknown_scenario_is_reported_in_the_setup_panel(window, qtbot):
@@ -101,4 +101,4 @@ def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
     session_id = view.session.id
     qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.view("Review")
-    assert db.session_row(ctx.store, session_id)["status"] == "escalated"
+    assert db.session_row(ctx.store, session_id).status == "escalated"

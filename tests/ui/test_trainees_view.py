@@ -58,4 +58,4 @@ def test_double_click_opens_the_review(qtbot, ctx, store):
     view._open_session(view.session_table.item(0, 0))
     review = window.view("Review")
     assert window.stack.currentWidget() is review
-    assert review.review.session["id"] == session
+    assert review.review.session.id == session

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deescal.app.context import AppContext
+from deescal.app.records.entities import TrainingDialogue
 from deescal.finetune.defaults import TRAINING_DEFAULTS, eval_every_for
 from deescal.finetune.job import JobSpec, default_adapter_name
 from deescal.finetune.service import FinetuneService
@@ -191,7 +192,7 @@ class FinetuneView(QWidget):
     # -- state -------------------------------------------------------------------------------------
     def refresh(self) -> None:
         sessions = self.service.approved_sessions()
-        turns = sum(s["turns"] for s in sessions)
+        turns = sum(len(s.turns) for s in sessions)
         self.sessions_label.setText(f"{len(sessions)} approved sessions ({turns} turns)")
         self.use_sessions.setEnabled(bool(sessions))
         self._fill_sessions(sessions)
@@ -220,7 +221,7 @@ class FinetuneView(QWidget):
                     f"{self.job['total_steps']}. Press Resume to continue it."
                 )
 
-    def _fill_sessions(self, sessions: list[dict]) -> None:
+    def _fill_sessions(self, sessions: list[TrainingDialogue]) -> None:
         unticked = {
             item.data(Qt.ItemDataRole.UserRole)
             for item in self._session_items()
@@ -228,11 +229,11 @@ class FinetuneView(QWidget):
         }
         self.session_list.clear()
         for session in sessions:
-            who = f", {session['trainee']}" if session["trainee"] else ""
-            item = QListWidgetItem(f"#{session['id']} {session['title']}{who} ({session['turns']} turns)")
-            item.setData(Qt.ItemDataRole.UserRole, session["id"])
+            who = f", {session.trainee}" if session.trainee else ""
+            item = QListWidgetItem(f"#{session.session_id} {session.title}{who} ({len(session.turns)} turns)")
+            item.setData(Qt.ItemDataRole.UserRole, session.session_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            ticked = session["id"] not in unticked
+            ticked = session.session_id not in unticked
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.session_list.addItem(item)
 

@@ -187,29 +187,29 @@ class ReviewView(QWidget):
 
     # -- sessions --------------------------------------------------------------------------------
     def refresh_sessions(self) -> None:
-        current = self.review.session["id"] if self.review else None
+        current = self.review.session.id if self.review else None
         sessions = self._fill_combo()
         if not sessions:
             self.summary.setText(
                 "No role-play sessions yet. Run one from the Role-play page, then review it here."
             )
             return
-        known = {s["id"] for s in sessions}
-        self.show_session(current if current in known else sessions[0]["id"])
+        known = {s.id for s in sessions}
+        self.show_session(current if current in known else sessions[0].id)
 
     def _fill_combo(self) -> list[dict]:
         sessions = self.service.list_sessions()
-        selected = self.review.session["id"] if self.review else None
+        selected = self.review.session.id if self.review else None
         self.session_combo.blockSignals(True)
         self.session_combo.clear()
         for s in sessions:
-            mean = "not scored" if s["mean_score"] is None else f"mean {s['mean_score']:.0f}"
-            approved = " · approved" if s["approved"] else ""
+            mean = "not scored" if s.mean_score is None else f"mean {s.mean_score:.0f}"
+            approved = " · approved" if s.approved else ""
             label = (
-                f"#{s['id']} · {s['title']} · {s['trainee'] or 'no trainee'} · "
-                f"{(s['started_at'] or '')[:16].replace('T', ' ')} · {s['status']} · {mean}{approved}"
+                f"#{s.id} · {s.title} · {s.trainee or 'no trainee'} · "
+                f"{(s.started_at or '')[:16].replace('T', ' ')} · {s.status} · {mean}{approved}"
             )
-            self.session_combo.addItem(label, s["id"])
+            self.session_combo.addItem(label, s.id)
         self.session_combo.setCurrentIndex(self.session_combo.findData(selected))
         self.session_combo.blockSignals(False)
         return sessions
@@ -240,7 +240,7 @@ class ReviewView(QWidget):
     def reload(self, keep_turn_id: int | None = None) -> None:
         if self.review is None:
             return
-        self.review = self.service.load(self.review.session["id"])
+        self.review = self.service.load(self.review.session.id)
         self._populate(keep_turn_id)
 
     # -- filling the page --------------------------------------------------------------------------
@@ -251,7 +251,7 @@ class ReviewView(QWidget):
         s = review.session
         facts = " — ".join(f"{name}: <b>{html.escape(value)}</b>" for name, value in summary_rows(review)[1:])
         self.summary.setText(f"<b>{html.escape(review.title)}</b> — {facts}")
-        self.approve_button.setText("Withdraw approval" if s["approved"] else "Approve for fine-tuning…")
+        self.approve_button.setText("Withdraw approval" if s.approved else "Approve for fine-tuning…")
         self.table.setUpdatesEnabled(False)
         self.table.clearContents()
         self.table.setRowCount(len(review.turns))
@@ -323,7 +323,7 @@ class ReviewView(QWidget):
     def save_turn_review(self, turn_id: int, score, mark, comment: str) -> None:
         try:
             self.service.set_turn_review(
-                self.review.session["id"], turn_id, override_score=score, mark=mark, comment=comment
+                self.review.session.id, turn_id, override_score=score, mark=mark, comment=comment
             )
         except UserFacingError as exc:
             self._error(str(exc))
@@ -334,15 +334,15 @@ class ReviewView(QWidget):
     def save_session_comment(self) -> None:
         self._comment_timer.stop()
         if self.review and self.session_comment.toPlainText().strip() != self.review.session_comment:
-            self.service.set_session_comment(self.review.session["id"], self.session_comment.toPlainText())
+            self.service.set_session_comment(self.review.session.id, self.session_comment.toPlainText())
             self.review.session_comment = self.session_comment.toPlainText().strip()
             self.status.setText("Session note saved.")
 
     def toggle_approval(self) -> None:
         if self.review is None:
             return
-        session_id = self.review.session["id"]
-        if self.review.session["approved"]:
+        session_id = self.review.session.id
+        if self.review.session.approved:
             self.service.revoke_approval(session_id)
             self.reload()
             self.status.setText("Approval withdrawn: this session will not be used for fine-tuning.")
@@ -362,7 +362,7 @@ class ReviewView(QWidget):
             return
         try:
             self.service.set_reviewer(dialog.reviewer)
-            self.service.approve(self.review.session["id"], dialog.reviewer)
+            self.service.approve(self.review.session.id, dialog.reviewer)
         except UserFacingError as exc:
             self._error(str(exc))
             return
@@ -387,7 +387,7 @@ class ReviewView(QWidget):
     def compare(self) -> None:
         if self.review is None:
             return
-        session_id = self.review.session["id"]
+        session_id = self.review.session.id
         self.compare_button.setEnabled(False)
         self.status.setText("Comparing with the real officer (loads the metric models the first time)…")
         self._start(
@@ -408,7 +408,7 @@ class ReviewView(QWidget):
     def _export(self, kind: str, export) -> None:
         if self.review is None:
             return
-        default = self.ctx.data.exports / f"review-session-{self.review.session['id']}.{kind}"
+        default = self.ctx.data.exports / f"review-session-{self.review.session.id}.{kind}"
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export review as {kind.upper()}", str(default), f"{kind.upper()} (*.{kind})"
         )

@@ -142,11 +142,11 @@ class TraineesView(QWidget):
         self.trainee_table.setRowCount(len(trainees))
         target = 0
         for row, t in enumerate(trainees):
-            last = (t["last_session"] or "")[:10]
-            values = (t["name"], t["cohort"], t["n_sessions"], t["mean_score"], last)
+            last = (t.last_session or "")[:10]
+            values = (t.name, t.cohort, t.n_sessions, t.mean_score, last)
             for column, value in enumerate(values):
-                self.trainee_table.setItem(row, column, _item(value, t["id"]))
-            if t["id"] == select_id:
+                self.trainee_table.setItem(row, column, _item(value, t.id))
+            if t.id == select_id:
                 target = row
         self.trainee_table.blockSignals(False)
         self.rename_button.setEnabled(bool(trainees))
@@ -160,17 +160,17 @@ class TraineesView(QWidget):
         self.session_table.setRowCount(len(sessions))
         for row, s in enumerate(sessions):
             values = (
-                s["id"],
-                (s["started_at"] or "")[:16].replace("T", " "),
-                s["title"],
-                s["status"],
-                s["officer_turns"],
-                s["mean_score"],
-                "yes" if s["approved"] else "",
+                s.id,
+                (s.started_at or "")[:16].replace("T", " "),
+                s.title,
+                s.status,
+                s.officer_turns,
+                s.mean_score,
+                "yes" if s.approved else "",
             )
             for column, value in enumerate(values):
-                self.session_table.setItem(row, column, _item(value, s["id"]))
-        self.trend.set_scores([s["mean_score"] for s in sessions if s["mean_score"] is not None])
+                self.session_table.setItem(row, column, _item(value, s.id))
+        self.trend.set_scores([s.mean_score for s in sessions if s.mean_score is not None])
         coverage = self.service.technique_coverage(trainee_id) if trainee_id is not None else []
         self.coverage.setRowCount(len(coverage))
         for row, c in enumerate(coverage):
@@ -194,7 +194,7 @@ class TraineesView(QWidget):
         trainee_id = self.selected_trainee_id()
         if trainee_id is None:
             return
-        current = self.service.get(trainee_id)["name"]
+        current = self.service.get(trainee_id).name
         name, ok = QInputDialog.getText(self, "Rename trainee", "New name:", text=current)
         if ok and name.strip() and name.strip() != current:
             try:

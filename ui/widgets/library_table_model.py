@@ -7,12 +7,12 @@ placeholder shows meanwhile). A generation number drops answers to searches that
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from deescal.app.library import LibraryService
+from deescal.app.records.entities import ScenarioListing
 from deescal.ui.tasks import Policy, TaskLane
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -184,7 +184,7 @@ class ScenarioTableModel(QAbstractTableModel):
         return self._searches.busy or self._page_loads.busy
 
     # -- model ----------------------------------------------------------------------------------
-    def row(self, row: int) -> dict | None:
+    def row(self, row: int) -> ScenarioListing | None:
         """The row's data if its page is loaded (asks for the page otherwise)."""
         if not 0 <= row < self.total:
             return None
@@ -197,13 +197,13 @@ class ScenarioTableModel(QAbstractTableModel):
 
     def scenario_id(self, row: int) -> int | None:
         data = self.row(row)
-        return data["id"] if data else None
+        return data.id if data else None
 
     def row_of(self, scenario_id: int) -> int | None:
         """Position of a scenario among the loaded rows, if it is loaded."""
         for page, rows in self._pages.items():
             for offset, data in enumerate(rows):
-                if data["id"] == scenario_id:
+                if data.id == scenario_id:
                     return page * PAGE_SIZE + offset
         return None
 
@@ -230,17 +230,17 @@ class ScenarioTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if row is None:
                 return LOADING
-            value = row[column.key]
+            value = getattr(row, column.key)
             if column.key == "difficulty":
                 return "\u25cf" * int(value) + "\u25cb" * (5 - int(value))
             if column.key == "initial_tension":
                 return f"{value:.1f}"
             return value
         if role == Qt.ItemDataRole.ToolTipRole and row is not None:
-            tags = ", ".join(json.loads(row["tags"]))
-            return f"{row['title']}\n{row['case_id']} \u00b7 {row['category']}\nTags: {tags or 'none'}"
+            tags = ", ".join(row.tags)
+            return f"{row.title}\n{row.case_id} \u00b7 {row.category}\nTags: {tags or 'none'}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column.key in ("difficulty", "initial_tension"):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.UserRole and row is not None:
-            return row["id"]
+            return row.id
         return None

@@ -98,11 +98,9 @@ class RoleplaySetup(QWidget):
                 self.adapter_combo.setCurrentIndex(self.adapter_combo.count() - 1)
         self.resume_list.clear()
         for row in self.service.resumable():
-            who = row["trainee"] or "no trainee"
-            item = QListWidgetItem(
-                f"#{row['id']}  {row['case_id']}  {row['title']}  ({who}, {row['n_turns']} turns)"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            who = row.trainee or "no trainee"
+            item = QListWidgetItem(f"#{row.id}  {row.case_id}  {row.title}  ({who}, {row.n_turns} turns)")
+            item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.resume_list.addItem(item)
 
     def choose(self, scenario_id: int) -> None:

@@ -17,11 +17,16 @@ from pathlib import Path
 
 import sqlite_utils
 from deescal.app.errors import DatabaseError
-from deescal.app.migrations import LATEST_VERSION, MIGRATIONS
+from deescal.app.records.migrations import LATEST_VERSION, MIGRATIONS
 
 
 def _timestamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def now() -> str:
+    """The current time as the schema's defaults write it (UTC, milliseconds, ``Z``)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Store:
@@ -30,7 +35,7 @@ class Store:
     def __init__(self, path: Path, backups_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.backups_dir = Path(backups_dir) if backups_dir else self.path.parent / "backups"
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self._migrate()
@@ -72,6 +77,11 @@ class Store:
     def version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def pragma(self, name: str) -> object:
+        """The value of a setting of the connection, e.g. ``journal_mode``."""
+        with self.lock:
+            return self.conn.execute(f"PRAGMA {name}").fetchone()[0]
+
     def _migrate(self) -> None:
         current = self.version
         if current > LATEST_VERSION:
@@ -88,7 +98,7 @@ class Store:
             self._apply(number, MIGRATIONS[number - 1])
 
     def _apply(self, number: int, script: str) -> None:
-        with self._lock:
+        with self.lock:
             try:
                 self.conn.executescript(
                     f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
@@ -101,8 +111,12 @@ class Store:
     # -- use ---------------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self._lock:
+        """One transaction: everything inside commits together or not at all. Inside another
+        ``write()`` on the same thread it joins that transaction."""
+        with self.lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -112,7 +126,7 @@ class Store:
             self.conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
-        with self._lock:
+        with self.lock:
             return [dict(row) for row in self.conn.execute(sql, params)]
 
     def query_one(self, sql: str, params: tuple | dict = ()) -> dict | None:
@@ -121,14 +135,14 @@ class Store:
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
         """A single statement, committed when it returns (autocommit)."""
-        with self._lock:
+        with self.lock:
             return self.conn.execute(sql, params)
 
     def backup_now(self, reason: str = "manual") -> Path:
-        with self._lock:
+        with self.lock:
             self.conn.execute("PRAGMA wal_checkpoint(FULL)")
             return self._backup(reason)
 
     def close(self) -> None:
-        with self._lock:
+        with self.lock:
             self.conn.close()

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 from deescal.app.errors import DatabaseError
-from deescal.app.migrations import LATEST_VERSION, MIGRATIONS
-from deescal.app.store import Store
+from deescal.app.records.migrations import LATEST_VERSION, MIGRATIONS
+from deescal.app.records.store import Store
 
 
 def _insert_scenario(store: Store) -> int:
@@ -76,7 +76,7 @@ def test_turn_survives_sigkill(tmp_path):
     scenario_id = _insert_scenario(Store(path))
     child = textwrap.dedent(f"""
         import os, sys, time
-        from deescal.app.store import Store
+        from deescal.app.records.store import Store
         store = Store({str(path)!r})
         sid = store.execute("INSERT INTO sessions(scenario_id, initial_tension) VALUES ({scenario_id}, 5)").lastrowid
         store.execute("INSERT INTO session_turns(session_id, idx, role, text) VALUES (?, 0, 'officer', 'Hello, I am Officer Lee.')", (sid,))
@@ -112,3 +112,19 @@ def test_newer_version_is_refused_not_overwritten(tmp_path):
         Store(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION + 5
+
+
+def test_a_write_inside_a_write_joins_it_and_fails_with_it(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError), store.write():
+        with store.write():
+            store.db["trainees"].insert({"name": "Inner"})
+        store.db["trainees"].insert({"name": "Outer"})
+        raise RuntimeError("the outer change fails")
+    assert store.db["trainees"].count == 0
+    with store.write():
+        with store.write():
+            store.db["trainees"].insert({"name": "Inner"})
+        assert store.conn.in_transaction  # the inner block did not commit the outer one
+    assert [row["name"] for row in store.db["trainees"].rows] == ["Inner"]
+    store.close()
