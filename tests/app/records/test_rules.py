@@ -8,7 +8,7 @@ from deescal.cli import main
 from deescal.app.records.sessions import SessionRepository
 from deescal.app.records.trainees import TraineeRepository
 from deescal.app.review import ReviewService
-from deescal.app.roleplay import RoleplayService
+from deescal.app.roleplay.service import RoleplayService
 from deescal.app.trainees import TraineeService
 
 from tests.app.roleplay_fixtures import store_scenario
