@@ -35,8 +35,26 @@ SIM_LOW, SIM_HIGH = 0.35, 0.75
 # Under an immediate danger these become a legitimate "safety_command".
 DANGER_LEGITIMATES = ("orders_no_reason", "ultimatum", "threatens")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
-_CAPS_OK = {"ID", "DUI", "DWI", "OK", "EMS", "CIT", "ATM", "USA", "TV", "SUV", "ER", "ICU", "DMV"}
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
+_CAPS_OK = {
+    "ID",
+    "DUI",
+    "DWI",
+    "OK",
+    "EMS",
+    "CIT",
+    "ATM",
+    "USA",
+    "TV",
+    "SUV",
+    "ER",
+    "ICU",
+    "DMV",
+    "AM",
+    "PM",
+    "UK",
+    "US",
+}
 
 
 def feature_names() -> list[str]:
@@ -74,6 +92,9 @@ def _shouting_evidence(text: str) -> str | None:
     if text.count("!") >= 3:
         return text.strip()[:80]
     words = re.findall(r"[a-z']+", text.lower())
+    for word in set(words):  # "quiet, quiet, quiet!": one word is most of the turn
+        if len(word) >= 4 and words.count(word) >= max(3, len(words) // 2):
+            return f"{word} (x{words.count(word)})"
     for size in (2, 3):
         grams = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
         for gram in set(grams):
@@ -161,7 +182,7 @@ class TurnAnalyser:
             for pattern in technique.patterns:
                 match = pattern.search(text)
                 if match and match.group(0).strip(" ,.;"):
-                    found[technique.name] = (match.group(0).strip(" ,;"), match.span())
+                    found[technique.name] = (match.group(0).lstrip(" ,;.!?").strip(" ,;"), match.span())
                     break
         shouting = _shouting_evidence(text)
         if shouting:

@@ -18,11 +18,17 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     DANGER: tuple(
         re.compile(e, re.IGNORECASE)
         for e in (
-            r"\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|broken bottle|weapon|firearm)\b",
-            r"\b(?:I'?ll|I will|I'?m (?:going to|gonna)|gonna) (?:kill|stab|shoot|cut|hurt|slit|blow|burn)\b(?! myself)",
-            r"\b(?:stay|get|step) back or\b",
-            r"\bcome (?:any )?closer (?:and|or)\b",
-            r"\b(?:he'?s|she'?s|they'?re) (?:got|holding|armed|swinging|pointing)\b",
+            # A weapon by itself is not a threat (a fisherman's fillet knife); a weapon held, raised
+            # or pointed, or a promise to hurt, is.
+            r"\b(?:I'?ll|I will|I'?m (?:going to|gonna)|gonna|I swear I'?ll) (?:kill|stab|shoot|cut|hurt|slit|blow|burn|smash|slice|use it)\b(?! myself)",
+            r"\b(?:holding|waving|swinging|pointing|aiming|brandishing|raising|pulled|pulls|got|has|have|armed with)\b[^.?!]{0,30}\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|bottle|weapon|firearm|screwdriver|crowbar|crossbow)\b",
+            r"\b(?:stay|get|step|back) (?:back|away|off)\b[^.?!]* or\b",
+            r"\b(?:back off|get away from me|leave) or (?:I|I'?ll)\b",
+            r"\bcome (?:any )?closer\b",
+            r"\b(?:he'?s|she'?s|they'?re|he is|she is) (?:got|holding|armed|swinging|pointing|waving|coming at)\b",
+            r"\((?:[^)]*\b(?:raises|waves|swings|swinging|points|pointing|aims|aiming|lunges|brandish\w*|pulls|reaching for|holding the \w+ (?:over|to|against)))\b",
+            r"\b(?:not afraid to use it|I'?ll use it)\b",
+            r"\b(?:you'?re dead|try me|you want some of this)\b",
         )
     ),
     SELF_HARM: tuple(
