@@ -128,12 +128,15 @@ class TurnAnalyser:
         self.banks = banks
         self.embedding_threshold = embedding_threshold
 
-    def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
+    def analyse(
+        self, officer_text: str, civilian_before: str | None = None, threat: bool = False
+    ) -> Analysis:
+        """``threat``: the scenario's state shows a threat even if the civilian's line does not."""
         text = (officer_text or "").strip()[:MAX_PATTERN_CHARS]
         sentences = split_sentences(text)
         civilian = (civilian_before or "").strip()
         if not sentences:
-            context = classify_context(civilian)
+            context = classify_context(civilian) | ({DANGER} if threat else set())
             return Analysis([], {f"ctx:{k}": 1.0 for k in context}, context)
         vectors = self.banks.encoder.encode(sentences + ([civilian[:MAX_CHARS]] if civilian else []))
         sims = vectors @ self.banks.matrix.T
@@ -142,7 +145,7 @@ class TurnAnalyser:
         if civilian:
             for kind, (start, end) in self.banks.context_rows.items():
                 context_sim[kind] = float(sims[-1, start:end].max())
-        context = classify_context(civilian, context_sim)
+        context = classify_context(civilian, context_sim) | ({DANGER} if threat else set())
 
         patterned = self._pattern_hits(text, civilian)
         embedded: dict[str, tuple[float, str]] = {}

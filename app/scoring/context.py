@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from deescal.scenario_library.schema import Scenario
+
 DANGER = "danger"
 SELF_HARM = "self_harm"
 DISTRESS = "distress"
@@ -93,6 +95,24 @@ def classify_context(civilian_before: str | None, similarity: dict[str, float] |
 
 
 CONTEXT_SIMILARITY = 0.62
+
+# The scenario's own state shows a threat when its card puts a weapon in the person's hands and
+# the tension is this high; a card tagged "low-threat" (a fisherman's fillet knife) never does.
+THREAT_TENSION = 6.0
+_CARD_WEAPON = re.compile(
+    r"\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|"
+    r"bottle|weapon|firearm|screwdriver|crowbar|crossbow|armed)\b",
+    re.IGNORECASE,
+)
+
+
+def scene_shows_threat(scenario: Scenario, tension: float) -> bool:
+    """Whether the scenario's current state, not just the last line, makes a safety command right."""
+    if "low-threat" in scenario.tags or tension < THREAT_TENSION:
+        return False
+    return bool(
+        _CARD_WEAPON.search(scenario.scenario_context) or any(_CARD_WEAPON.search(t) for t in scenario.tags)
+    )
 
 
 def civilian_name(civilian_before: str | None) -> str | None:
