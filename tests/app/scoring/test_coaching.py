@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from deescal.app.scoring import get_scorer
 from deescal.app.scoring.coaching import ADVICE, Moment, choose_next_step, session_moment
 from deescal.app.scoring.context import scene_shows_threat
 from deescal.scenario_library.scenario_files import load_bundled
@@ -14,13 +13,6 @@ from deescal.scenario_library.schema import Scenario
 
 from tests.app.roleplay_fixtures import CARD
 from tests.bench.bench_techniques import NEXT_STEP_SHARE_GOAL, next_step_variety, scripted_next_steps
-
-
-@pytest.fixture(scope="module")
-def scorer():
-    shared = get_scorer()
-    shared.warm_up()
-    return shared
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from deescal.app.scoring import get_scorer
 from deescal.app.scoring.labelled import load_technique_lines, technique_measures
 from deescal.app.scoring.techniques import TECHNIQUES
 
 from tests.bench.bench_techniques import MACRO_F1_GOAL, MIN_F1_GOAL, detection
-
-
-@pytest.fixture(scope="module")
-def scorer():
-    shared = get_scorer()
-    shared.warm_up()
-    return shared
 
 
 def found(scorer, officer: str, civilian: str | None = None) -> dict[str, str]:
