@@ -36,25 +36,9 @@ SIM_LOW, SIM_HIGH = 0.35, 0.75
 DANGER_LEGITIMATES = ("orders_no_reason", "ultimatum", "threatens")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
-_CAPS_OK = {
-    "ID",
-    "DUI",
-    "DWI",
-    "OK",
-    "EMS",
-    "CIT",
-    "ATM",
-    "USA",
-    "TV",
-    "SUV",
-    "ER",
-    "ICU",
-    "DMV",
-    "AM",
-    "PM",
-    "UK",
-    "US",
-}
+# Capitals that are abbreviations, not shouting.
+_CAPS_OK = {"ID", "DUI", "DWI", "OK", "EMS", "CIT", "ATM", "USA", "TV", "SUV", "ER", "ICU", "DMV"}
+_CAPS_OK |= {"AM", "PM", "UK", "US", "PD"}  # two letters count as shouting too ("I SAID NO")
 
 
 def feature_names() -> list[str]:
@@ -135,8 +119,9 @@ class TurnAnalyser:
         text = (officer_text or "").strip()[:MAX_PATTERN_CHARS]
         sentences = split_sentences(text)
         civilian = (civilian_before or "").strip()
+        scene = {DANGER} if threat else set()
         if not sentences:
-            context = classify_context(civilian) | ({DANGER} if threat else set())
+            context = classify_context(civilian) | scene
             return Analysis([], {f"ctx:{k}": 1.0 for k in context}, context)
         vectors = self.banks.encoder.encode(sentences + ([civilian[:MAX_CHARS]] if civilian else []))
         sims = vectors @ self.banks.matrix.T
@@ -145,7 +130,7 @@ class TurnAnalyser:
         if civilian:
             for kind, (start, end) in self.banks.context_rows.items():
                 context_sim[kind] = float(sims[-1, start:end].max())
-        context = classify_context(civilian, context_sim) | ({DANGER} if threat else set())
+        context = classify_context(civilian, context_sim) | scene
 
         patterned = self._pattern_hits(text, civilian)
         embedded: dict[str, tuple[float, str]] = {}
