@@ -190,14 +190,18 @@ def choose_next_step(
         if technique not in recent and pattern.search(civilian):
             return NextStep(technique, f"{reason}: {ADVICE[technique]}.")
 
-    for heading, phrases in (
-        ("What works with this person", moment.levers),
-        ("Goal here", moment.objectives),
-    ):
-        for phrase in phrases:
-            technique = _lever_technique(phrase)
-            if technique and technique not in tried:
-                return NextStep(technique, f"{heading}: {phrase.rstrip('.')}. Next, {ADVICE[technique]}.")
+    from_card = [
+        (heading, phrase, technique)
+        for heading, phrases in (
+            ("What works with this person", moment.levers),
+            ("Goal here", moment.objectives),
+        )
+        for phrase in phrases
+        if (technique := _lever_technique(phrase)) and technique not in tried
+    ]
+    if from_card:  # taken in turn, so a trainee who never pulls one lever hears about the others
+        heading, phrase, technique = from_card[len(moment.earlier_turns) % len(from_card)]
+        return NextStep(technique, f"{heading}: {phrase.rstrip('.')}. Next, {ADVICE[technique]}.")
 
     untried = [t for t in TEACHING_ORDER if t not in tried]
     if untried:
