@@ -27,6 +27,7 @@ from deescal.app.roleplay.persona import (
 )
 from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.app.scoring import SCORER_VERSION, TurnScore
+from deescal.app.scoring.coaching import session_moment
 from deescal.app.settings import get_setting
 from deescal.models.llm import ROLE_PLAY, Generation, LanguageModel, SamplingProfile
 from deescal.scenario_library.schema import Scenario
@@ -88,6 +89,7 @@ class RoleplaySession:
         self.tension = float(scenario.initial_tension)
         self.conversation = Conversation(scenario)
         self.officer_tensions: list[float] = []  # after each officer turn: decides the outcome
+        self.officer_techniques: list[frozenset[str]] = []  # per officer turn: what the next step builds on
         self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
         self._first_token_at: float | None = None
 
@@ -162,7 +164,8 @@ class RoleplaySession:
         start = time.perf_counter()
         civilian_before = self.last_civilian_line
         # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
-        scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before)
+        moment = session_moment(self.scenario, self.tension, self.officer_techniques)
+        scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before, moment)
         self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model, RESERVE_TOKENS))
         score = scoring.result()
         score_s = time.perf_counter() - start
@@ -183,6 +186,7 @@ class RoleplaySession:
         self.conversation.add_officer(text)  # only once saved: memory never runs ahead of the database
         self.tension = update.after
         self.officer_tensions.append(update.after)
+        self.officer_techniques.append(frozenset(hit.name for hit in score.techniques))
         result = TurnResult(
             officer_turn_id=turn_id,
             officer_text=text,

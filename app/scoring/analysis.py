@@ -35,8 +35,10 @@ SIM_LOW, SIM_HIGH = 0.35, 0.75
 # Under an immediate danger these become a legitimate "safety_command".
 DANGER_LEGITIMATES = ("orders_no_reason", "ultimatum", "threatens")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
+# Capitals that are abbreviations, not shouting.
 _CAPS_OK = {"ID", "DUI", "DWI", "OK", "EMS", "CIT", "ATM", "USA", "TV", "SUV", "ER", "ICU", "DMV"}
+_CAPS_OK |= {"AM", "PM", "UK", "US", "PD"}  # two letters count as shouting too ("I SAID NO")
 
 
 def feature_names() -> list[str]:
@@ -74,6 +76,9 @@ def _shouting_evidence(text: str) -> str | None:
     if text.count("!") >= 3:
         return text.strip()[:80]
     words = re.findall(r"[a-z']+", text.lower())
+    for word in set(words):  # "quiet, quiet, quiet!": one word is most of the turn
+        if len(word) >= 4 and words.count(word) >= max(3, len(words) // 2):
+            return f"{word} (x{words.count(word)})"
     for size in (2, 3):
         grams = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
         for gram in set(grams):
@@ -107,12 +112,16 @@ class TurnAnalyser:
         self.banks = banks
         self.embedding_threshold = embedding_threshold
 
-    def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
+    def analyse(
+        self, officer_text: str, civilian_before: str | None = None, threat: bool = False
+    ) -> Analysis:
+        """``threat``: the scenario's state shows a threat even if the civilian's line does not."""
         text = (officer_text or "").strip()[:MAX_PATTERN_CHARS]
         sentences = split_sentences(text)
         civilian = (civilian_before or "").strip()
+        scene = {DANGER} if threat else set()
         if not sentences:
-            context = classify_context(civilian)
+            context = classify_context(civilian) | scene
             return Analysis([], {f"ctx:{k}": 1.0 for k in context}, context)
         vectors = self.banks.encoder.encode(sentences + ([civilian[:MAX_CHARS]] if civilian else []))
         sims = vectors @ self.banks.matrix.T
@@ -121,7 +130,7 @@ class TurnAnalyser:
         if civilian:
             for kind, (start, end) in self.banks.context_rows.items():
                 context_sim[kind] = float(sims[-1, start:end].max())
-        context = classify_context(civilian, context_sim)
+        context = classify_context(civilian, context_sim) | scene
 
         patterned = self._pattern_hits(text, civilian)
         embedded: dict[str, tuple[float, str]] = {}
@@ -161,7 +170,7 @@ class TurnAnalyser:
             for pattern in technique.patterns:
                 match = pattern.search(text)
                 if match and match.group(0).strip(" ,.;"):
-                    found[technique.name] = (match.group(0).strip(" ,;"), match.span())
+                    found[technique.name] = (match.group(0).lstrip(" ,;.!?").strip(" ,;"), match.span())
                     break
         shouting = _shouting_evidence(text)
         if shouting:

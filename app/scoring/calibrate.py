@@ -90,7 +90,9 @@ def calibrate(encoder_from: TurnScorer | None = None) -> dict:
     x_train = features_of(scorer, train)
     y_train = np.array([line.label for line in train], dtype=float)
     cv = {strength: cross_validated_auc(x_train, y_train, strength) for strength in STRENGTHS}
-    best = max(STRENGTHS, key=lambda s: (round(cv[s], 4), s))
+    # Cross-validated AUCs within 0.001 are a tie; the weakest regularisation among them keeps the
+    # 0-100 scale spread (a strong one squeezes a clearly good turn towards 50, which reads as neutral).
+    best = min(STRENGTHS, key=lambda s: (-round(cv[s], 3), s))
     coef, intercept = fit_signed(x_train, y_train, best, expected_signs(feature_names()))
     names = feature_names()
     x_val = features_of(scorer, validation)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from deescal.scenario_library.schema import Scenario
+
 DANGER = "danger"
 SELF_HARM = "self_harm"
 DISTRESS = "distress"
@@ -18,11 +20,17 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     DANGER: tuple(
         re.compile(e, re.IGNORECASE)
         for e in (
-            r"\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|broken bottle|weapon|firearm)\b",
-            r"\b(?:I'?ll|I will|I'?m (?:going to|gonna)|gonna) (?:kill|stab|shoot|cut|hurt|slit|blow|burn)\b(?! myself)",
-            r"\b(?:stay|get|step) back or\b",
-            r"\bcome (?:any )?closer (?:and|or)\b",
-            r"\b(?:he'?s|she'?s|they'?re) (?:got|holding|armed|swinging|pointing)\b",
+            # A weapon by itself is not a threat (a fisherman's fillet knife); a weapon held, raised
+            # or pointed, or a promise to hurt, is.
+            r"\b(?:I'?ll|I will|I'?m (?:going to|gonna)|gonna|I swear I'?ll) (?:kill|stab|shoot|cut|hurt|slit|blow|burn|smash|slice|use it)\b(?! myself)",
+            r"\b(?:holding|waving|swinging|pointing|aiming|brandishing|raising|pulled|pulls|got|has|have|armed with)\b[^.?!]{0,30}\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|bottle|weapon|firearm|screwdriver|crowbar|crossbow)\b",
+            r"\b(?:stay|get|step|back) (?:back|away|off)\b[^.?!]* or\b",
+            r"\b(?:back off|get away from me|leave) or (?:I|I'?ll)\b",
+            r"\bcome (?:any )?closer\b",
+            r"\b(?:he'?s|she'?s|they'?re|he is|she is) (?:got|holding|armed|swinging|pointing|waving|coming at)\b",
+            r"\((?:[^)]*\b(?:raises|waves|swings|swinging|points|pointing|aims|aiming|lunges|brandish\w*|pulls|reaching for|holding the \w+ (?:over|to|against)))\b",
+            r"\b(?:not afraid to use it|I'?ll use it)\b",
+            r"\b(?:you'?re dead|try me|you want some of this)\b",
         )
     ),
     SELF_HARM: tuple(
@@ -87,6 +95,24 @@ def classify_context(civilian_before: str | None, similarity: dict[str, float] |
 
 
 CONTEXT_SIMILARITY = 0.62
+
+# The scenario's own state shows a threat when its card puts a weapon in the person's hands and
+# the tension is this high; a card tagged "low-threat" (a fisherman's fillet knife) never does.
+THREAT_TENSION = 6.0
+_CARD_WEAPON = re.compile(
+    r"\b(?:knife|knives|gun|pistol|rifle|shotgun|blade|machete|bat|hammer|axe|box ?cutter|razor|"
+    r"bottle|weapon|firearm|screwdriver|crowbar|crossbow|armed)\b",
+    re.IGNORECASE,
+)
+
+
+def scene_shows_threat(scenario: Scenario, tension: float) -> bool:
+    """Whether the scenario's current state, not just the last line, makes a safety command right."""
+    if "low-threat" in scenario.tags or tension < THREAT_TENSION:
+        return False
+    return bool(
+        _CARD_WEAPON.search(scenario.scenario_context) or any(_CARD_WEAPON.search(t) for t in scenario.tags)
+    )
 
 
 def civilian_name(civilian_before: str | None) -> str | None:

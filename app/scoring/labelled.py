@@ -1,8 +1,12 @@
-"""The labelled officer lines the scorer is calibrated and judged on, and the AUC to judge by.
+"""The labelled officer lines the scorer is calibrated and judged on, and the measures to judge by.
 
 ``labelled_lines.csv`` (written for this project, not taken from any transcript): one officer line
 per row, optionally the civilian line before it, ``label`` 1 = de-escalating, 0 = escalating, and a
 fixed ``split`` (train / validation). Weights are fitted on train only; validation is for reporting.
+
+``technique_lines.csv`` (also written for this project, at least 25 lines per technique, phrased the
+many ways officers talk): each line with every technique it shows, so technique detection is judged
+per technique by precision, recall and F1 on its own fixed validation split.
 """
 
 from __future__ import annotations
@@ -24,8 +28,29 @@ class LabelledLine:
     officer_turn: str
 
 
+@dataclass(frozen=True)
+class TechniqueLine:
+    id: int
+    split: str
+    techniques: frozenset[str]
+    civilian_before: str | None
+    officer_turn: str
+
+
+@dataclass(frozen=True)
+class TechniqueMeasure:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # lines that show the technique
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("deescal.app.scoring").joinpath(filename).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
 def load_labelled(split: str | None = None) -> list[LabelledLine]:
-    text = resources.files("deescal.app.scoring").joinpath("labelled_lines.csv").read_text(encoding="utf-8")
     lines = [
         LabelledLine(
             int(row["id"]),
@@ -34,9 +59,39 @@ def load_labelled(split: str | None = None) -> list[LabelledLine]:
             row["civilian_before"] or None,
             row["officer_turn"],
         )
-        for row in csv.DictReader(io.StringIO(text))
+        for row in _rows("labelled_lines.csv")
     ]
     return [line for line in lines if split is None or line.split == split]
+
+
+def load_technique_lines(split: str | None = None) -> list[TechniqueLine]:
+    lines = [
+        TechniqueLine(
+            int(row["id"]),
+            row["split"],
+            frozenset(name for name in row["techniques"].split(";") if name),
+            row["civilian_before"] or None,
+            row["officer_turn"],
+        )
+        for row in _rows("technique_lines.csv")
+    ]
+    return [line for line in lines if split is None or line.split == split]
+
+
+def technique_measures(
+    expected: list[frozenset[str]], found: list[set[str]], names: list[str]
+) -> dict[str, TechniqueMeasure]:
+    """Precision, recall and F1 of each technique over lines (expected vs found technique names)."""
+    measures = {}
+    for name in names:
+        hits = sum(1 for e, f in zip(expected, found, strict=True) if name in e and name in f)
+        wanted = sum(1 for e in expected if name in e)
+        claimed = sum(1 for f in found if name in f)
+        precision = hits / claimed if claimed else 0.0
+        recall = hits / wanted if wanted else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        measures[name] = TechniqueMeasure(round(precision, 3), round(recall, 3), round(f1, 3), wanted)
+    return measures
 
 
 def roc_auc(labels: list[int] | np.ndarray, scores: list[float] | np.ndarray) -> float:

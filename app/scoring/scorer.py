@@ -14,6 +14,7 @@ from importlib import resources
 
 import numpy as np
 from deescal.app.scoring.analysis import Analysis, ExemplarBanks, TurnAnalyser, feature_names
+from deescal.app.scoring.coaching import Moment, choose_next_step
 from deescal.app.scoring.context import DANGER, SELF_HARM
 from deescal.app.scoring.encoder import SentenceEncoder
 from deescal.app.scoring.techniques import BY_NAME, TECHNIQUES
@@ -66,16 +67,24 @@ class TurnScorer:
         """Loads the encoder and encodes the exemplar banks (about 1-3 s), off the hot path."""
         self.score("Hi, I'm Officer Lee. What's going on tonight?")
 
-    def analyse(self, officer_text: str, civilian_before: str | None = None) -> Analysis:
-        return self.analyser.analyse(officer_text, civilian_before)
+    def analyse(
+        self, officer_text: str, civilian_before: str | None = None, moment: Moment | None = None
+    ) -> Analysis:
+        return self.analyser.analyse(officer_text, civilian_before, threat=bool(moment and moment.threat))
 
     def logit(self, analysis: Analysis) -> float:
         return float(self.intercept + analysis.vector(self.names) @ self.coef)
 
-    def score(self, officer_text: str, civilian_before: str | None = None) -> TurnScore:
-        analysis = self.analyse(officer_text, civilian_before)
+    def score(
+        self, officer_text: str, civilian_before: str | None = None, moment: Moment | None = None
+    ) -> TurnScore:
+        """``moment``: what the session knows (earlier turns, the scenario card and its state)."""
+        analysis = self.analyse(officer_text, civilian_before, moment)
         value = 100.0 / (1.0 + math.exp(-self.logit(analysis) / self.temperature))
-        return TurnScore(round(value, 1), analysis.hits, self.feedback(analysis, officer_text, value))
+        step = choose_next_step({h.name for h in analysis.hits}, civilian_before, moment).text
+        return TurnScore(
+            round(value, 1), analysis.hits, self.feedback(analysis, officer_text, value, step), step
+        )
 
     def score_many(self, pairs: list[tuple[str, str | None]]) -> list[TurnScore]:
         return [self.score(officer, civilian) for officer, civilian in pairs]
@@ -84,8 +93,8 @@ class TurnScorer:
         index = self.names.index(f"pat:{hit.name}") if f"pat:{hit.name}" in self.names else None
         return abs(self.coef[index]) if index is not None else 0.0
 
-    def feedback(self, analysis: Analysis, officer_text: str, value: float) -> str:
-        """One line: the most costly escalation and what to do instead, else praise and a next step."""
+    def feedback(self, analysis: Analysis, officer_text: str, value: float, next_step: str) -> str:
+        """One line: the most costly escalation and what to do instead, else praise and the next step."""
         if not (officer_text or "").strip():
             return "Say something to the person: introduce yourself and ask what is going on."
         hits = analysis.hits
@@ -101,29 +110,17 @@ class TurnScorer:
             return "Clear command under threat: right call; keep distance and say what happens next."
         if positives:
             praise = " and ".join(h.label.lower() for h in positives[:2])
-            return f"Good: {praise}. {_next_step({h.name for h in hits})}"
+            return f"Good: {praise}. {next_step}"
         if DANGER in analysis.context:
             return "A weapon is involved: give one clear, calm instruction and create distance."
         if value < 30:
             return "This comes across as harsh: say what you need and why, and offer a choice."
-        return f"{'Calm tone' if value > 60 else 'Neutral turn'}. {_next_step(set())}"
+        return f"{'Calm tone' if value > 60 else 'Neutral turn'}. {next_step}"
 
 
 def _quote(hit: TechniqueHit) -> str:
     evidence = hit.evidence if len(hit.evidence) <= 60 else hit.evidence[:57] + "..."
     return f'{hit.label} ("{evidence}")'
-
-
-def _next_step(present: set[str]) -> str:
-    for name, advice in (
-        ("acknowledges_feelings", "Next, name the feeling you see."),
-        ("open_question", "Next, ask an open question about what happened."),
-        ("explains_why", "Next, explain what you are doing and why."),
-        ("offers_choices", "Next, offer them a choice."),
-    ):
-        if name not in present:
-            return advice
-    return "Keep listening and summarise what you heard."
 
 
 _shared: TurnScorer | None = None

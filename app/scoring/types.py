@@ -33,11 +33,15 @@ class TechniqueHit:
 
 @dataclass(frozen=True)
 class TurnScore:
-    """Score 0-100 (higher = more de-escalating), the techniques found and one line of feedback."""
+    """Score 0-100 (higher = more de-escalating), the techniques found and one line of feedback.
+
+    ``next_step`` is the advice for the next turn alone (also at the end of a praising ``feedback``).
+    """
 
     score: float
     techniques: list[TechniqueHit] = field(default_factory=list)
     feedback: str = ""
+    next_step: str = ""
 
     @property
     def positives(self) -> list[TechniqueHit]:

@@ -82,7 +82,7 @@ class FixedScorerNotMiniLM:
     def warm_up(self) -> None:
         return None
 
-    def score(self, officer_text: str, civilian_before: str | None = None):
+    def score(self, officer_text: str, civilian_before: str | None = None, moment=None):
         from deescal.app.scoring import TurnScore
 
         return TurnScore(80.0, [], "fixed score for a crash test")

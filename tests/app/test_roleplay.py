@@ -25,6 +25,7 @@ from tests.app.roleplay_fixtures import (
     ScriptedModelNotLlama,
     store_scenario,
 )
+from tests.bench.bench_techniques import suggested_technique
 from tests.models.llm_fixtures import embedded_path, link_embedded  # noqa: F401 (fixture)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,6 +111,37 @@ def test_low_tension_for_several_turns_resolves(service):
     statuses = [session.officer_turn(line).status for line in (CALM_LINES * 2)[:RESOLVED_MIN_TURNS]]
     assert statuses == ["active"] * (RESOLVED_MIN_TURNS - 1) + ["resolved"]
     assert db.session_transcript(service.ctx.store, session.id)["status"] == "resolved"
+
+
+def test_every_turn_gets_a_next_step_built_on_the_session(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-next-step")
+    session = service.start(scenario.id, seed=21)
+    used_before: set[str] = set()
+    steps = []
+    for line in CALM_LINES:
+        score = session.officer_turn(line).score
+        used = {hit.name for hit in score.techniques}
+        assert score.next_step and score.next_step in score.feedback
+        assert suggested_technique(score.next_step) not in used | used_before
+        steps.append(score.next_step)
+        used_before = used
+    assert len(set(steps)) == len(steps)
+    feedback = [t["feedback"] for t in db.turns(service.ctx.store, session.id) if t["role"] == "officer"]
+    assert all(step in said for step, said in zip(steps, feedback, strict=True))
+
+
+def test_a_command_shouted_at_a_calm_fisherman_raises_the_tension(service):
+    scenario = store_scenario(
+        service.ctx.store,
+        case_id="rp-fisherman",
+        scenario_context="An older man cleans his catch with a fillet knife at the pier's cleaning bench.",
+        tags=["fillet-knife", "low-threat"],
+        initial_tension=4,
+    )
+    session = service.start(scenario.id, seed=22)
+    result = session.officer_turn("Put the knife down now! Do it now!")
+    assert "safety_command" not in {hit.name for hit in result.score.techniques}
+    assert result.score.score < 30 and result.tension > scenario.initial_tension
 
 
 def test_cancelled_reply_leaves_the_line_unanswered_until_completed(service):

@@ -10,13 +10,6 @@ AUC_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
-def scorer():
-    shared = get_scorer()
-    shared.warm_up()
-    return shared
-
-
-@pytest.fixture(scope="module")
 def validation_scores(scorer):
     lines = load_labelled("validation")
     return lines, [scorer.score(line.officer_turn, line.civilian_before).score for line in lines]

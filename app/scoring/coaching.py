@@ -1,0 +1,221 @@
+"""The next step to suggest after an officer turn: advice that fits the moment, not one fixed line.
+
+Chosen from, in this order: what the civilian just said (fear -> reassure, a grievance ->
+paraphrase, a disclosure -> acknowledge, a refusal -> offer choices), the scenario's levers and
+learning objectives, then the calming techniques the trainee has not tried yet this session. Never
+a technique used in this turn or the one before: advice to repeat what they just did teaches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from deescal.app.scoring.context import scene_shows_threat
+from deescal.scenario_library.schema import Scenario
+
+RECENT_TURNS = 2  # this turn and the one before: their techniques are never suggested
+
+# What to do, in plain words, for each calming technique a next step can suggest.
+ADVICE: dict[str, str] = {
+    "introduces_self": "say who you are and ask their name",
+    "shows_respect": "add a please or a thank-you: courtesy keeps their dignity",
+    "acknowledges_feelings": 'name the feeling you see ("you sound worn out")',
+    "paraphrases": "say back what you heard in your own words, so they know you got it",
+    "open_question": "ask an open question (what happened? how did it start?) and let them talk",
+    "explains_why": "say what you are doing and why",
+    "offers_choices": "offer two choices you can accept instead of one order",
+    "reassures_safety": "tell them plainly they are safe and what you are not going to do",
+    "slows_down": "slow it down: say there is no rush and give them time",
+    "asks_what_helps": "ask what would help right now, or offer something concrete",
+    "asks_about_self_harm": "ask them plainly whether they are thinking of hurting themselves",
+}
+
+# The order a session usually needs them in, for the techniques not tried yet.
+TEACHING_ORDER = (
+    "introduces_self",
+    "open_question",
+    "acknowledges_feelings",
+    "paraphrases",
+    "explains_why",
+    "offers_choices",
+    "reassures_safety",
+    "asks_what_helps",
+    "slows_down",
+    "shows_respect",
+)
+
+
+def _any(*expressions: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{e})" for e in expressions), re.IGNORECASE)
+
+
+# What the civilian just said -> the technique that answers it (first match wins).
+_CUES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    (
+        "They sound afraid",
+        "reassures_safety",
+        _any(
+            r"\b(?:scared|afraid|terrified|frightened|panic\w*)\b",
+            r"\b(?:are you|you'?re) (?:going to|gonna) (?:arrest|shoot|hurt|take|deport)\b",
+            r"\bplease don'?t\b",
+            r"\b(?:don'?t|do not) (?:hurt|shoot|touch|take) me\b",
+        ),
+    ),
+    (
+        "They told you something personal",
+        "acknowledges_feelings",
+        _any(
+            r"\bmy (?:\w+ )?(?:mom|mother|dad|father|wife|husband|son|daughter|kids?|brother|sister|dog|cat|friend|partner|baby|grandma|grandpa)\b[^.?!]*\b(?:died|dead|passed|left|gone|sick|missing|took|hit|hits)\b",
+            r"\bI (?:just )?(?:lost|got fired|got evicted|was (?:beaten|attacked|jumped|fired)|haven'?t slept|can'?t sleep|can'?t cope|have nowhere)\b",
+            r"\b(?:(?:he|she) (?:hit|hits|beat|beats|hurt|hurts) me|I'?m (?:homeless|pregnant|sick|alone))\b",
+        ),
+    ),
+    (
+        "They have a grievance",
+        "paraphrases",
+        _any(
+            r"\b(?:every (?:time|single|week|day)|again|third time|second time|always|never)\b",
+            r"\b(?:unfair|not fair|harass\w*|nobody (?:listens|cares|believes)|for nothing|I didn'?t do anything)\b",
+            r"\b(?:they|he|she) (?:took|towed|stole|changed|kept|blocked|lied)\b",
+        ),
+    ),
+    (
+        "They are refusing",
+        "offers_choices",
+        _any(
+            r"^\W*no\b",
+            r"\bI'?m not (?:going|leaving|moving|getting|coming|doing|giving|opening|putting)\b",
+            r"\bI (?:won'?t|will not|refuse)\b",
+            r"\b(?:make me|you can'?t make me|not happening|leave me alone|I don'?t have to|forget it)\b",
+        ),
+    ),
+)
+
+# Key words of a scenario lever or learning objective -> the technique that pulls it.
+_LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("asks_about_self_harm", _any(r"suicid", r"self-harm", r"ask(?:ing)? (?:directly|plainly)")),
+    (
+        "acknowledges_feelings",
+        _any(r"acknowledg", r"feeling", r"\bfear", r"grief", r"\bloss\b", r"validat", r"empath"),
+    ),
+    ("paraphrases", _any(r"summar", r"paraphras", r"reflect", r"repeat\w* back")),
+    (
+        "explains_why",
+        _any(r"explain", r"honest", r"what happens next", r"\breason", r"\bwhy\b", r"transparen"),
+    ),
+    (
+        "offers_choices",
+        _any(r"choice", r"option", r"control", r"decide", r"\bask\w* rather than", r"asking politely"),
+    ),
+    (
+        "slows_down",
+        _any(
+            r"\btime\b", r"slow", r"one (?:small )?step", r"small step", r"patien", r"\bpace\b", r"distance"
+        ),
+    ),
+    ("reassures_safety", _any(r"\bsafe", r"reassur", r"not in trouble", r"protect")),
+    (
+        "asks_what_helps",
+        _any(
+            r"\bhelp\b",
+            r"resource",
+            r"family",
+            r"support",
+            r"\bride\b",
+            r"shelter",
+            r"call\w* (?:a|his|her|their)",
+        ),
+    ),
+    (
+        "open_question",
+        _any(
+            r"listen",
+            r"his side",
+            r"her side",
+            r"their side",
+            r"story",
+            r"\bvent",
+            r"interest in",
+            r"small talk",
+        ),
+    ),
+    ("introduces_self", _any(r"\bname\b", r"introduc", r"rapport", r"personal")),
+    ("shows_respect", _any(r"respect", r"dignity", r"polite", r"courtes")),
+)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What the session knows around one officer turn, beyond the civilian's last line.
+
+    ``earlier_turns``: the technique names of each earlier officer turn, oldest first; ``threat``:
+    the scenario's current state shows a threat (a weapon on the card and the tension high).
+    """
+
+    earlier_turns: tuple[frozenset[str], ...] = ()
+    levers: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
+    threat: bool = False
+
+
+def session_moment(scenario: Scenario, tension: float, earlier_turns: list[frozenset[str]]) -> Moment:
+    """The moment of a role-play session's next officer turn."""
+    return Moment(
+        earlier_turns=tuple(earlier_turns),
+        levers=tuple(scenario.levers),
+        objectives=tuple(scenario.learning_objectives),
+        threat=scene_shows_threat(scenario, tension),
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    technique: str
+    text: str
+
+
+def choose_next_step(
+    used_now: set[str], civilian_before: str | None, moment: Moment | None = None
+) -> NextStep:
+    """The one calming technique to try next, with the reason it fits, in plain words."""
+    moment = moment or Moment()
+    recent = set(used_now)
+    for turn in moment.earlier_turns[-(RECENT_TURNS - 1) :]:
+        recent |= turn
+    tried = set(used_now).union(*moment.earlier_turns)
+
+    civilian = (civilian_before or "").strip()
+    for reason, technique, pattern in _CUES:
+        if technique not in recent and pattern.search(civilian):
+            return NextStep(technique, f"{reason}: {ADVICE[technique]}.")
+
+    from_card = [
+        (heading, phrase, technique)
+        for heading, phrases in (
+            ("What works with this person", moment.levers),
+            ("Goal here", moment.objectives),
+        )
+        for phrase in phrases
+        if (technique := _lever_technique(phrase)) and technique not in tried
+    ]
+    if from_card:  # taken in turn, so a trainee who never pulls one lever hears about the others
+        heading, phrase, technique = from_card[len(moment.earlier_turns) % len(from_card)]
+        return NextStep(technique, f"{heading}: {phrase.rstrip('.')}. Next, {ADVICE[technique]}.")
+
+    untried = [t for t in TEACHING_ORDER if t not in tried]
+    if untried:
+        return NextStep(untried[0], f"Next, {ADVICE[untried[0]]}.")
+    fresh = [t for t in TEACHING_ORDER if t not in recent]
+    if not fresh:
+        return NextStep("", "Keep going like this, and keep listening.")
+    last_seen = {name: i for i, turn in enumerate(moment.earlier_turns) for name in turn}
+    technique = min(fresh, key=lambda t: last_seen.get(t, -1))
+    return NextStep(technique, f"Next, {ADVICE[technique]}.")
+
+
+def _lever_technique(phrase: str) -> str | None:
+    for technique, pattern in _LEVER_WORDS:
+        if pattern.search(phrase):
+            return technique
+    return None

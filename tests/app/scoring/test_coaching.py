@@ -1,0 +1,81 @@
+"""The next step fits the moment: the civilian's last line, the scenario card, the session so far."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from deescal.app.scoring.coaching import ADVICE, Moment, choose_next_step, session_moment
+from deescal.app.scoring.context import scene_shows_threat
+from deescal.scenario_library.scenario_files import load_bundled
+from deescal.scenario_library.schema import Scenario
+
+from tests.app.roleplay_fixtures import CARD
+from tests.bench.bench_techniques import NEXT_STEP_SHARE_GOAL, next_step_variety, scripted_next_steps
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, Scenario]:
+    return {s.case_id: s for s in load_bundled().scenarios}
+
+
+@pytest.mark.parametrize(
+    ("civilian", "technique"),
+    [
+        ("Please don't shoot me, I'm scared, I didn't do anything!", "reassures_safety"),
+        ("They towed my car again, the third time this month, for nothing.", "paraphrases"),
+        ("My wife left last week and took the kids.", "acknowledges_feelings"),
+        ("No. I'm not going anywhere with you.", "offers_choices"),
+    ],
+)
+def test_what_the_civilian_just_said_picks_the_technique(civilian, technique):
+    step = choose_next_step(set(), civilian)
+    assert step.technique == technique and ADVICE[technique] in step.text
+
+
+def test_a_technique_used_this_turn_or_the_last_is_never_suggested():
+    scared = "I'm scared, please don't hurt me."
+    assert choose_next_step({"reassures_safety"}, scared).technique != "reassures_safety"
+    earlier = Moment(earlier_turns=(frozenset({"reassures_safety"}),))
+    assert choose_next_step(set(), scared, earlier).technique != "reassures_safety"
+    older = Moment(earlier_turns=(frozenset({"reassures_safety"}), frozenset()))
+    assert choose_next_step(set(), scared, older).technique == "reassures_safety"
+
+
+def test_the_scenario_levers_and_objectives_come_before_the_generic_order():
+    moment = Moment(levers=("honesty about what happens next",), objectives=("Ask rather than order",))
+    first = choose_next_step({"introduces_self"}, "Okay.", moment)
+    assert first.technique == "explains_why" and "honesty about what happens next" in first.text
+    second = choose_next_step(set(), "Okay.", replace(moment, earlier_turns=(frozenset({"explains_why"}),)))
+    assert second.technique == "offers_choices" and "Ask rather than order" in second.text
+
+
+def test_naming_a_feeling_is_not_followed_by_name_the_feeling(scorer):
+    result = scorer.score("You seem really wound up. When did you last sleep?")
+    assert result.next_step and ADVICE["acknowledges_feelings"] not in result.next_step
+    assert ADVICE["open_question"] not in result.next_step
+    assert result.next_step in result.feedback
+
+
+def test_a_weapon_on_the_card_is_a_threat_only_when_the_state_says_so(bundled):
+    fisherman, student = bundled["edge-009"], bundled["edge-003"]
+    assert not scene_shows_threat(fisherman, 9.0)  # tagged low-threat: a fillet knife on a pier
+    assert not scene_shows_threat(student, 3.0)
+    assert scene_shows_threat(student, 7.0)
+    assert not scene_shows_threat(Scenario.from_dict(json.loads(json.dumps(CARD))), 9.0)
+
+
+def test_the_scene_makes_a_command_right_when_the_line_alone_does_not(scorer, bundled):
+    student = bundled["edge-003"]
+    command = "Put the knife down now!"
+    tense = scorer.score(command, "Leave me alone.", session_moment(student, 7.0, []))
+    calm = scorer.score(command, "Leave me alone.", session_moment(student, 3.0, []))
+    assert "safety_command" in {h.name for h in tense.techniques}
+    assert "orders_no_reason" in {h.name for h in calm.techniques}
+
+
+def test_next_steps_over_the_scripted_sessions_vary_and_never_repeat_the_last_turns(scorer):
+    variety = next_step_variety(scripted_next_steps(scorer))
+    assert variety["most_common_share"] <= NEXT_STEP_SHARE_GOAL, variety["most_common_text"]
+    assert variety["suggests_recent_technique"] == 0

@@ -1,0 +1,84 @@
+"""Technique detection on the project's technique set, and the issue's natural phrasings, exactly."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from deescal.app.scoring.labelled import load_technique_lines, technique_measures
+from deescal.app.scoring.techniques import TECHNIQUES
+
+from tests.bench.bench_techniques import MACRO_F1_GOAL, MIN_F1_GOAL, detection
+
+
+def found(scorer, officer: str, civilian: str | None = None) -> dict[str, str]:
+    return {hit.name: hit.evidence for hit in scorer.score(officer, civilian).techniques}
+
+
+def test_technique_set_covers_every_technique_with_a_fixed_split():
+    lines = load_technique_lines()
+    counts = Counter(name for line in lines for name in line.techniques)
+    assert {t.name for t in TECHNIQUES} == set(counts)
+    assert min(counts.values()) >= 25
+    validation = Counter(name for line in load_technique_lines("validation") for name in line.techniques)
+    assert min(validation[t.name] for t in TECHNIQUES) >= 8
+    assert {line.split for line in lines} == {"train", "validation"}
+    assert len({(line.civilian_before, line.officer_turn) for line in lines}) == len(lines)
+
+
+def test_validation_detection_meets_the_goals(scorer):
+    result = detection(scorer, "validation")
+    assert result["macro_f1"] >= MACRO_F1_GOAL
+    assert result["min_f1"] >= MIN_F1_GOAL, {n: m["f1"] for n, m in result["per_technique"].items()}
+
+
+def test_measures_count_precision_and_recall_per_technique():
+    expected = [frozenset({"a"}), frozenset({"a", "b"}), frozenset()]
+    measures = technique_measures(expected, [{"a"}, {"b"}, {"a"}], ["a", "b"])
+    assert (measures["a"].precision, measures["a"].recall, measures["a"].support) == (0.5, 0.5, 2)
+    assert (measures["b"].precision, measures["b"].recall, measures["b"].f1) == (1.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [
+        (
+            "Good evening, Deputy Marsh from the sheriff's office. Who do I have the pleasure of speaking with?",
+            "introduces_self",
+        ),
+        ("Would you like to take a seat on the bench?", "offers_choices"),
+        ("I can tell that dog means the world to you.", "acknowledges_feelings"),
+        ("You seem really wound up. When did you last sleep?", "acknowledges_feelings"),
+    ],
+)
+def test_natural_calming_phrasings_are_found_with_their_words(scorer, officer, technique):
+    result = scorer.score(officer)
+    hits = {hit.name: hit.evidence for hit in result.techniques}
+    assert technique in hits and hits[technique] in officer
+    assert all(hit.polarity > 0 for hit in result.techniques)
+    assert result.score > 70 and not result.feedback.startswith("Neutral")
+
+
+def test_an_offer_phrased_as_a_question_is_not_an_order(scorer):
+    assert "orders_no_reason" not in found(scorer, "Would you like to take a seat on the bench?")
+    assert "orders_no_reason" not in found(
+        scorer, "Do you want to sit in the car or out here, where it's cooler?"
+    )
+
+
+def test_sarcasm_is_found(scorer):
+    officer = "Oh brilliant, running from a police car, smart move."
+    result = scorer.score(officer)
+    assert "sarcasm" in {hit.name for hit in result.techniques}
+    assert result.score < 30 and "sarcasm" in result.feedback.lower()
+
+
+def test_a_command_to_a_calm_fisherman_is_an_order_not_a_safety_command(scorer):
+    calm = "A man with a knife. On a fishing pier. Cleaning fish. Imagine that."
+    result = scorer.score("Put the knife down now! Do it now!", calm)
+    names = {hit.name for hit in result.techniques}
+    assert "safety_command" not in names and "orders_no_reason" in names
+    assert result.score < 30
+    threat = "(raises the fillet knife) Come any closer and I'll gut you like these fish!"
+    under_threat = scorer.score("Put the knife down now! Do it now!", threat)
+    assert "safety_command" in {hit.name for hit in under_threat.techniques} and under_threat.score > 60
