@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from deescal.app.persona import mentions_fact
-from deescal.app.redaction import first_names
+from deescal.app.pii_words import first_names
 from deescal.app.reply_quality import addresses_absent, is_stock_filler, repeats_earlier, speaks_for_officer
 from deescal.scenario_library.schema import Scenario
 

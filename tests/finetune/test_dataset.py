@@ -79,9 +79,8 @@ def test_speaker_names_are_replaced_by_stand_ins_and_reported(real_dialogues, tr
 def test_redaction_keeps_one_stand_in_per_person_and_ignores_digitless_plates():
     report = RedactionReport()
     clean = PseudonymRedactor("k", ["Simona"], report)
-    first, second = (
-        clean("Hi Simona, call 555-123-4567."),
-        clean("Simona, show me your license in your wallet."),
+    first, second = clean.clean_all(
+        ["Hi Simona, call 555-123-4567.", "Simona, show me your license in your wallet."]
     )
     stand_in = first.split()[1].rstrip(",")
     assert "Simona" not in first + second and stand_in in second
