@@ -1,11 +1,15 @@
 """Finds personal details in text: Presidio's analyzer with spaCy's English NER and the app's own recognizers.
 
 Presidio runs the recognizers and spaCy finds person names it has never seen ("Okafor", "José
-Núñez"). What a police transcript holds and a general model misses is added as recognizers here:
-badge and social security numbers without dashes, licence plates, US phone and address formats,
-"born in 1987", names after a cue ("my name is ...", "Officer ..."), lowercase speech-to-text and
-common first names. Place, group and organisation names that spaCy recognises ("Austin",
-"Catholic", "Animal Control") block a first-name match on the same words.
+Núñez"). What a police transcript holds and a general model misses is added here: badge and social
+security numbers without dashes, licence plates, US phone and address formats, "born in 1987",
+names after a cue ("my name is ...", "Officer ..."), people addressed by name ("Layla, put it
+down"), common first names, other proper nouns, and lowercase speech-to-text after a strong cue.
+
+Guesses (a list match, a bare proper noun, spaCy alone) are checked: a first name that spaCy reads
+as a place ("from Austin") stays, and so does an ordinary English word ("Calm down", "Taser!"),
+known from the word index of the model's lemmatizer. "Amber alert" and service names with an
+ordinary word in them ("Animal Control") are not people.
 
 The engine is built once per process (loading spaCy takes seconds) and reads the model from
 site-packages: nothing is downloaded. Presidio's e-mail and URL recognizers are not used because
