@@ -14,10 +14,14 @@ T = TypeVar("T")
 
 
 def force_offline() -> None:
-    """The app never reaches a model hub: weights come from installed packages or local paths."""
+    """The app never reaches the network: weights come from installed packages or local paths, and
+    no library sends telemetry. onnxruntime (faster-whisper's voice-activity detector) looks up
+    its telemetry server as soon as it is imported unless ``ORT_DISABLE_TELEMETRY`` is set, so this
+    runs before any voice code loads; ``tests/test_no_network_syscalls.py`` checks it with strace."""
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE"):
         os.environ[name] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    for name in ("HF_HUB_DISABLE_TELEMETRY", "ORT_DISABLE_TELEMETRY", "DO_NOT_TRACK"):
+        os.environ[name] = "1"
 
 
 @dataclass

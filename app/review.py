@@ -252,12 +252,11 @@ class ReviewService:
     def redaction_preview(self, session_id: int) -> list[RedactedTurn]:
         """Every turn as it would go to fine-tuning, personal details replaced by tags."""
         review = self.load(session_id)
-        redactor = Redactor(self.known_names(session_id))
-        out = []
-        for turn in review.turns:
-            result = redactor.redact(turn.text)
-            out.append(RedactedTurn(turn.turn_id, turn.role, turn.text, result.text, result.replacements))
-        return out
+        results = Redactor(self.known_names(session_id)).redact_all([turn.text for turn in review.turns])
+        return [
+            RedactedTurn(turn.turn_id, turn.role, turn.text, result.text, result.replacements)
+            for turn, result in zip(review.turns, results, strict=True)
+        ]
 
     # -- comparison with the real officer ------------------------------------------------------
     def reference_officer_turns(self, session_id: int) -> list[str]:

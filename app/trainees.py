@@ -5,14 +5,12 @@ Scores are "effective" scores: the instructor's override where there is one, els
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import os
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from deescal.app.context import AppContext
+from deescal.app.csv_export import write_csv
 from deescal.app.errors import UserFacingError
 from deescal.app.records.entities import SessionSummary, Trainee
 from deescal.app.records.sessions import SessionRepository
@@ -102,34 +100,27 @@ class TraineeService:
         ]
 
     def export_csv(self, path: str | os.PathLike[str], trainee_id: int | None = None) -> int:
-        """One row per session (all trainees, or one); written to a temporary file then moved into place."""
+        """One row per session (all trainees, or one), written safely by :func:`write_csv`."""
         rows = self.sessions(trainee_id)
-        target = Path(path)
-        partial = target.with_name(target.name + ".partial")
-        try:
-            with partial.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(CSV_COLUMNS)
-                for row in rows:
-                    writer.writerow(
-                        [
-                            row.trainee or "",
-                            row.cohort or "",
-                            row.id,
-                            row.title,
-                            row.started_at,
-                            row.status,
-                            row.officer_turns,
-                            "" if row.mean_score is None else row.mean_score,
-                            "" if row.final_tension is None else row.final_tension,
-                            "yes" if row.approved else "no",
-                        ]
-                    )
-            partial.replace(target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
-            raise UserFacingError(f"Could not write {target}: {exc.strerror or exc}") from exc
+        write_csv(
+            path,
+            CSV_COLUMNS,
+            (
+                [
+                    row.trainee or "",
+                    row.cohort or "",
+                    row.id,
+                    row.title,
+                    row.started_at,
+                    row.status,
+                    row.officer_turns,
+                    "" if row.mean_score is None else row.mean_score,
+                    "" if row.final_tension is None else row.final_tension,
+                    "yes" if row.approved else "no",
+                ]
+                for row in rows
+            ),
+        )
         return len(rows)
 
 

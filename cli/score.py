@@ -7,12 +7,12 @@ column and adds ``score`` (0-100), ``techniques`` (semicolon-separated) and ``fe
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import sys
 from pathlib import Path
 
+from deescal.app.csv_export import write_csv, write_rows
 from deescal.app.errors import UserFacingError
 from deescal.cli.common import add_json_flag, print_json
 
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         if len(rows) > 200 and n % 100 == 0:
             print(f"scored {n} of {len(rows)} rows", file=sys.stderr)
     if args.out:
-        write_csv(args.out, out_columns, rows)
+        write_csv(args.out, out_columns, ([row.get(c, "") for c in out_columns] for row in rows))
     if args.json:
         print_json(
             [
@@ -100,21 +100,5 @@ def run(args: argparse.Namespace) -> int:
         mean = f", mean score {sum(scored) / len(scored):.1f}" if scored else ""
         print(f"Scored {len(scored)} officer turns{mean} -> {args.out}")
     else:
-        writer = csv.DictWriter(sys.stdout, fieldnames=out_columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_rows(sys.stdout, out_columns, ([row.get(c, "") for c in out_columns] for row in rows))
     return 0
-
-
-def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        partial.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise UserFacingError(f"Could not write {path}: {exc.strerror or exc}") from None

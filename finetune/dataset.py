@@ -99,27 +99,30 @@ def merge_sides(lines: Iterable[tuple[str, str, float | None]]) -> tuple[list[tu
 
 def redact_dialogue(dialogue: Dialogue, names: list[str], report: RedactionReport) -> Dialogue:
     """The dialogue with personal details replaced in its turns and in the card's free text."""
-    clean = PseudonymRedactor(dialogue.key, names, report)
     card = dialogue.scenario
     who = card.character_profile
+    texts = [who.name, who.background, card.title, card.scenario_context, card.location or ""]
+    texts += [f.text for f in card.hidden_facts] + [text for _, text in dialogue.turns]
+    clean = iter(PseudonymRedactor(dialogue.key, names, report).clean_all(texts))
     profile = CharacterProfile(
-        name=clean(who.name),
+        name=next(clean),
         age=who.age,
         gender=who.gender,
         emotional_state=who.emotional_state,
         speaking_style=who.speaking_style,
-        background=clean(who.background),
+        background=next(clean),
     )
+    title, context, location = next(clean), next(clean), next(clean)
     scenario = dataclasses.replace(
         card,
-        title=clean(card.title),
-        scenario_context=clean(card.scenario_context),
-        location=clean(card.location) if card.location else "",
+        title=title,
+        scenario_context=context,
+        location=location,
         character_profile=profile,
-        hidden_facts=[dataclasses.replace(f, text=clean(f.text)) for f in card.hidden_facts],
+        hidden_facts=[dataclasses.replace(f, text=next(clean)) for f in card.hidden_facts],
         reference_transcript=[],  # the turns below are the transcript; no second, unredacted copy
     )
-    turns = [(role, clean(text)) for role, text in dialogue.turns]
+    turns = [(role, next(clean)) for role, _ in dialogue.turns]
     return dataclasses.replace(dialogue, scenario=scenario, turns=turns)
 
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from deescal.app.redaction import Redactor
+from deescal.app.redaction import Redaction, Redactor
 from deescal.scenario_library.role_inference import classify_label
 
 STAND_IN_NAMES = [
@@ -96,11 +96,13 @@ class PseudonymRedactor:
         self._redactor = Redactor(names)
         self._key = dialogue_key
         self._report = report
+        self._real_names = {word.lower() for name in names for word in name.split()}
         self._offset = int(hashlib.sha256(dialogue_key.encode()).hexdigest()[:8], 16)
 
     def stand_in(self, kind: str, number: int) -> str:
         if kind == "NAME":
-            return STAND_IN_NAMES[(self._offset + number) % len(STAND_IN_NAMES)]
+            free = [name for name in STAND_IN_NAMES if name.lower() not in self._real_names]
+            return free[(self._offset + number) % len(free)]
         return {
             "PHONE": f"555-01{number % 100:02d}",
             "EMAIL": f"person{number}@example.com",
@@ -111,10 +113,25 @@ class PseudonymRedactor:
             "ID": f"000-00-{number:04d}",
         }[kind]
 
-    def __call__(self, text: str) -> str:
-        result = self._redactor.redact(text)
-        # The redactor's plate pattern also takes plain words after "license"/"plate" ("license in
-        # your"); a plate without a digit is kept as spoken rather than turned into noise.
+    def clean_all(self, texts: list[str]) -> list[str]:
+        """The texts with each personal detail swapped for its stand-in, redacted in one batch.
+
+        Call it once per dialogue with all its texts: stand-ins are picked knowing every real name in it.
+        """
+        results = self._redactor.redact_all(texts)
+        # a stand-in must not be a real name of this dialogue ("Quinn" for someone while Officer Quinn speaks)
+        self._real_names.update(
+            word.lower()
+            for r in results
+            for kind, original, _ in r.replacements
+            if kind == "NAME"
+            for word in original.split()
+        )
+        return [self._stand_ins(result) for result in results]
+
+    def _stand_ins(self, result: Redaction) -> str:
+        # The redactor's plate pattern also takes plain words after "plate"/"tag" ("tag along"); a
+        # plate without a digit is kept as spoken rather than turned into noise.
         kept = {
             tag: orig
             for kind, orig, tag in result.replacements

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from deescal.app.redaction import first_names
+from deescal.app.pii_words import first_names
 from deescal.app.roleplay.persona import mentions_fact
 from deescal.app.roleplay.reply_quality import (
     addresses_absent,

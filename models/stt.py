@@ -132,7 +132,12 @@ class SpeechToText:
 
     def _load(self):
         folder = check_model_dir(self.model_dir or default_model_dir())
+        import onnxruntime
         from faster_whisper import WhisperModel
+
+        # The voice-activity detector runs on onnxruntime: no usage events from it, ever (the
+        # environment variable set by force_offline() stops the look-up it makes when imported).
+        onnxruntime.disable_telemetry_events()
 
         start = time.perf_counter()
         try:

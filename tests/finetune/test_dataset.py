@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 
 import pytest
+from deescal.app.pii_words import NOT_NAMES
+from deescal.app.redaction import Redactor
 from deescal.finetune.dataset import (
     Dialogue,
     assign_splits,
@@ -79,9 +83,8 @@ def test_speaker_names_are_replaced_by_stand_ins_and_reported(real_dialogues, tr
 def test_redaction_keeps_one_stand_in_per_person_and_ignores_digitless_plates():
     report = RedactionReport()
     clean = PseudonymRedactor("k", ["Simona"], report)
-    first, second = (
-        clean("Hi Simona, call 555-123-4567."),
-        clean("Simona, show me your license in your wallet."),
+    first, second = clean.clean_all(
+        ["Hi Simona, call 555-123-4567.", "Simona, show me your license in your wallet."]
     )
     stand_in = first.split()[1].rstrip(",")
     assert "Simona" not in first + second and stand_in in second
@@ -237,3 +240,44 @@ def test_the_training_tokenizer_is_checked_against_llama_cpp(tokenizer):
 
     with pytest.raises(ModelError, match="reads the tokenizer"):
         check_tokenizer(other, shared_models()[0])
+
+
+_NAME_GIVEN = re.compile(
+    r"\b(?:[Mm]y name(?: is|'s)|[Hh]is name is|This is)\s+(?:(?:Officer|Deputy|Sergeant|Detective)\s+)?"
+    r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+)
+
+
+def test_no_speaker_or_my_name_is_name_survives_on_the_real_transcripts(transcripts_dir, tmp_path):
+    """Every transcript with a name given in speech ("My name is ...", "His name is Irving Jensen",
+    "This is Carolina."): no speaker-label name and no such name is left in the training data."""
+    chosen = [
+        path
+        for path in sorted(transcripts_dir.glob("*.csv"))
+        if re.search(
+            r"[Mm]y name(?: is|'s) [A-Z]|Irving Jensen|This is Carolina\.", path.read_text(encoding="utf-8")
+        )
+    ]
+    assert len(chosen) >= 5
+    for path in chosen:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    dialogues, _ = transcript_dialogues(tmp_path, RedactionReport())
+    assert len(dialogues) >= 4
+    checked = 0
+    for dialogue in dialogues:
+        with (tmp_path / dialogue.key.split(":", 1)[1]).open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        secrets = {
+            w
+            for label in {r["speaker_label"] for r in rows}
+            for w in Redactor([label]).known_names
+            for w in w.split()
+        }
+        for row in rows:
+            for m in _NAME_GIVEN.finditer(row["transcript"]):
+                secrets.update(w for w in m.group(1).split() if w.lower() not in NOT_NAMES)
+        text = json.dumps(dialogue.to_json(), ensure_ascii=False)
+        left = sorted(w for w in secrets if re.search(rf"(?<![\w'-]){re.escape(w)}(?![\w'-])", text))
+        assert left == [], dialogue.key
+        checked += len(secrets)
+    assert checked >= 20

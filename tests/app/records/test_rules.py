@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from deescal.cli import main
 from deescal.app.records.sessions import SessionRepository
 from deescal.app.records.trainees import TraineeRepository
 from deescal.app.review import ReviewService
 from deescal.app.roleplay.service import RoleplayService
 from deescal.app.trainees import TraineeService
+from deescal.cli import main
 
 from tests.app.roleplay_fixtures import store_scenario
 from tests.app.session_factory import make_session
