@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from deescal.app import sessions as db
 from deescal.app.errors import UserFacingError
+from deescal.app.records.entities import Turn
 from deescal.app.roleplay.conversation import Conversation
 from deescal.app.roleplay.persona import (
     STOP_SEQUENCES,
@@ -111,7 +112,12 @@ class RoleplaySession:
         return self.conversation.revealed
 
     def transcript(self) -> dict:
+        """The session as plain data (what ``deescal roleplay --json`` prints)."""
         return db.session_transcript(self.store, self.id)
+
+    def turns(self) -> list[Turn]:
+        """The saved turns, to show them again when a session is resumed."""
+        return db.turns(self.store, self.id)
 
     def prompt(self, tension: float | None = None) -> str:
         """The prompt for the next reply (early turns summarised once the context fills)."""

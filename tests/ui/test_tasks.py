@@ -109,3 +109,18 @@ def test_pages_navigate_through_the_main_windows_signal_wiring(qtbot, ctx):
     window.view("Models").active_model_changed.emit("Tiny test model")
     assert window.model_label.text() == "Model: Tiny test model"
     window.close()
+
+
+def test_handlers_run_on_the_ui_thread_even_as_lambdas(qtbot):
+    """A lambda connected straight to a worker's signal ran in the worker thread and touched widgets
+    there (a segfault in the Review page's reload); the lane relays every handler to the UI thread."""
+    lane, seen = TaskLane(Policy.PARALLEL), {}
+    lane.start(
+        lambda control: control.progress(0.5, "half") or 42,
+        on_progress=lambda fraction, text: seen.setdefault("progress", threading.current_thread()),
+        on_result=lambda value: seen.setdefault("result", threading.current_thread()),
+        on_finished=lambda: seen.setdefault("finished", threading.current_thread()),
+    )
+    qtbot.waitUntil(lambda: "finished" in seen, timeout=5000)
+    assert set(seen) == {"progress", "result", "finished"}
+    assert all(thread is threading.main_thread() for thread in seen.values())

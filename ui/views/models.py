@@ -100,36 +100,38 @@ class ModelsView(QWidget):
 
     # -- lists ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        models = self.registry.list()
-        self.models_table.setRowCount(len(models))
-        for n, model in enumerate(models):
-            cells = (
-                "✔" if model.is_default else "",
-                model.label,
-                model.prompt_style,
-                f"{model.size_bytes / 2**20:,.0f} MB",
-                str(model.context_length),
-                model.path,
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(256, model.name)
-                self.models_table.setItem(n, column, item)
-        adapters = self.registry.adapters()
-        self.adapters_table.setRowCount(len(adapters))
-        for n, adapter in enumerate(adapters):
-            cells = (
-                "✔" if adapter.is_active else "",
-                adapter.name,
-                adapter.created_at[:16].replace("T", " "),
-                adapter.path,
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(256, adapter.name)
-                self.adapters_table.setItem(n, column, item)
-        self.models_table.resizeColumnsToContents()
-        self.adapters_table.resizeColumnsToContents()
+        _fill(
+            self.models_table,
+            [
+                (
+                    model.name,
+                    (
+                        "✔" if model.is_default else "",
+                        model.label,
+                        model.prompt_style,
+                        f"{model.size_bytes / 2**20:,.0f} MB",
+                        str(model.context_length),
+                        model.path,
+                    ),
+                )
+                for model in self.registry.list()
+            ],
+        )
+        _fill(
+            self.adapters_table,
+            [
+                (
+                    adapter.name,
+                    (
+                        "✔" if adapter.is_active else "",
+                        adapter.name,
+                        adapter.created_at[:16].replace("T", " "),
+                        adapter.path,
+                    ),
+                )
+                for adapter in self.registry.adapters()
+            ],
+        )
 
     def _selected(self, table: QTableWidget) -> str | None:
         rows = table.selectionModel().selectedRows()
@@ -230,3 +232,14 @@ class ModelsView(QWidget):
 
     def _failed(self, message: str) -> None:
         show_error(self.status, message)
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, tuple[str, ...]]]) -> None:
+    """One table row per (name, cells); the name rides on every cell so a selection finds it."""
+    table.setRowCount(len(rows))
+    for n, (name, cells) in enumerate(rows):
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(256, name)
+            table.setItem(n, column, item)
+    table.resizeColumnsToContents()

@@ -168,15 +168,15 @@ class RoleplayView(QWidget):
         self.meter.set_tension(session.tension)
         self.speech.set_character(who.name, who.gender, who.age)
         self.conversation.clear()
-        for turn in session.transcript()["turns"]:
-            if turn["role"] == "officer":
-                chip = self.conversation.add_officer(turn["text"])
-                if turn["score"] is not None:
+        for turn in session.turns():
+            if turn.role == "officer":
+                chip = self.conversation.add_officer(turn.text)
+                if turn.auto_score is not None:
                     chip.set_score(
-                        turn["score"], turn["feedback"], [t.get("label", "") for t in turn["techniques"]]
+                        turn.auto_score, turn.feedback, [t.get("label", "") for t in turn.techniques]
                     )
-            elif turn["role"] == "civilian":
-                self.conversation.add_civilian(self._name(), turn["text"])
+            elif turn.role == "civilian":
+                self.conversation.add_civilian(self._name(), turn.text)
         model_text = session.model_name + (" + adapter" if session.adapter_path else "")
         self.status.setText(f"Model: {model_text}")
         self.active_model_changed.emit(model_text)
