@@ -58,7 +58,10 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     assert view.conversation.texts()[-2:] == [("officer", CALM_LINES[0]), ("civilian", reply)]
     chips = view.conversation.findChildren(ScoreChip)
     assert chips[-1].text() == f"{turns[0].auto_score:.0f}" and turns[0].feedback in chips[-1].toolTip()
-    assert view.meter.tension < 6.0 and view.status.text().startswith("Reply in")
+    assert chips[-1].coach.isVisibleTo(view.conversation)  # shown once scored
+    assert chips[-1].coach.text() == turns[0].feedback  # under the line itself
+    assert turns[0].feedback.strip()
+    assert view.meter.tension < 6.0 and view.status.text() == "Your turn."
 
     session_id = view.session.id
     qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)

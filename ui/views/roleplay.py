@@ -258,10 +258,7 @@ class RoleplayView(QWidget):
         self._show_score(result)
         for fact in result.revealed:
             self.conversation.add_note(f"{self._name()} revealed: {fact}")
-        self.status.setText(
-            f"Reply in {result.latency_s:.2f} s (first words after {result.first_token_s or 0:.2f} s). "
-            f"{result.score.feedback}"
-        )
+        self.status.setText("Your turn.")  # the coaching is under the line itself; timings are for the bench
         self.civilian_replied.emit(result.reply)
         if result.status != "active":
             self._finished(result.status)

@@ -1,4 +1,5 @@
-"""The role-play conversation: officer and civilian bubbles, a score chip per officer turn, streaming.
+"""The role-play conversation: officer and civilian bubbles, a score chip and a coaching line per
+officer turn (every turn keeps its own, so the trainee can read back what each line earned), streaming.
 
 Streaming only changes the text of the last bubble, so a token costs one label update.
 """
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 OFFICER_STYLE = "background: #dbe9fb; border-radius: 8px; padding: 6px 9px;"
 CIVILIAN_STYLE = "background: #f1f1f1; border-radius: 8px; padding: 6px 9px;"
 SYSTEM_STYLE = "color: #666; font-style: italic; padding: 4px;"
+COACH_STYLE = "color: #33475b; padding: 0 9px 4px 9px;"
 
 
 def chip_style(score: float) -> str:
@@ -21,12 +23,14 @@ def chip_style(score: float) -> str:
 
 
 class ScoreChip(QLabel):
-    """The score of one officer turn; the feedback and techniques are in its tooltip."""
+    """The score of one officer turn, with the techniques in its tooltip; the coaching (what worked,
+    the next step) goes on the turn's own line under the bubble."""
 
-    def __init__(self) -> None:
+    def __init__(self, coach: QLabel) -> None:
         super().__init__("scoring…")
         self.setStyleSheet("color: #777; padding: 2px 8px;")
         self.score: float | None = None
+        self.coach = coach
 
     def set_score(self, score: float, feedback: str, techniques: list[str]) -> None:
         self.score = score
@@ -35,6 +39,8 @@ class ScoreChip(QLabel):
         found = "\n".join(f"• {t}" for t in techniques) or "No technique recognised."
         self.setToolTip(f"{feedback}\n\n{found}")
         self.setAccessibleName(f"Score {score:.0f}")
+        self.coach.setText(feedback)
+        self.coach.setVisible(bool(feedback))
 
 
 class ConversationView(QScrollArea):
@@ -86,10 +92,16 @@ class ConversationView(QScrollArea):
         label.setProperty("plain_text", text)
 
     def add_officer(self, text: str) -> ScoreChip:
-        chip = ScoreChip()
+        coach = QLabel()
+        coach.setWordWrap(True)
+        coach.setStyleSheet(COACH_STYLE)
+        coach.setAccessibleName("Coaching for this line")
+        coach.hide()  # until the line is scored
+        chip = ScoreChip(coach)
         label = self._bubble("You (officer)", text, OFFICER_STYLE)
         self.bubbles.append(("officer", label))
         self._add_row(label, right=True, extra=chip)
+        self._add_row(coach, right=True)
         return chip
 
     def add_civilian(self, name: str, text: str = "…") -> QLabel:
