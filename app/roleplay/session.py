@@ -91,6 +91,7 @@ class RoleplaySession:
         self.conversation = Conversation(scenario)
         self.officer_tensions: list[float] = []  # after each officer turn: decides the outcome
         self.officer_techniques: list[frozenset[str]] = []  # per officer turn: what the next step builds on
+        self.given_advice: list[str] = []  # per officer turn: the next step shown, not to repeat it
         self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
         self._first_token_at: float | None = None
 
@@ -170,7 +171,7 @@ class RoleplaySession:
         start = time.perf_counter()
         civilian_before = self.last_civilian_line
         # Scoring and evaluating the officer's words (which do not depend on the score) overlap.
-        moment = session_moment(self.scenario, self.tension, self.officer_techniques)
+        moment = session_moment(self.scenario, self.tension, self.officer_techniques, self.given_advice)
         scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before, moment)
         self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model, RESERVE_TOKENS))
         score = scoring.result()
@@ -193,6 +194,7 @@ class RoleplaySession:
         self.tension = update.after
         self.officer_tensions.append(update.after)
         self.officer_techniques.append(frozenset(hit.name for hit in score.techniques))
+        self.given_advice.append(score.next_step)
         result = TurnResult(
             officer_turn_id=turn_id,
             officer_text=text,

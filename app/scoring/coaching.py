@@ -9,12 +9,14 @@ a technique used in this turn or the one before: advice to repeat what they just
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from deescal.app.scoring.context import scene_shows_threat
 from deescal.scenario_library.schema import Scenario
 
 RECENT_TURNS = 2  # this turn and the one before: their techniques are never suggested
+RECENT_ADVICE = 2  # a next step given in one of the last two turns is not given again if another fits
 
 # What to do, in plain words, for each calming technique a next step can suggest.
 ADVICE: dict[str, str] = {
@@ -149,20 +151,28 @@ _LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 class Moment:
     """What the session knows around one officer turn, beyond the civilian's last line.
 
-    ``earlier_turns``: the technique names of each earlier officer turn, oldest first; ``threat``:
-    the scenario's current state shows a threat (a weapon on the card and the tension high).
+    ``earlier_turns``: the technique names of each earlier officer turn, oldest first;
+    ``earlier_advice``: the next steps already given, oldest first; ``threat``: the scenario's
+    current state shows a threat (a weapon on the card and the tension high).
     """
 
     earlier_turns: tuple[frozenset[str], ...] = ()
+    earlier_advice: tuple[str, ...] = ()
     levers: tuple[str, ...] = ()
     objectives: tuple[str, ...] = ()
     threat: bool = False
 
 
-def session_moment(scenario: Scenario, tension: float, earlier_turns: list[frozenset[str]]) -> Moment:
+def session_moment(
+    scenario: Scenario,
+    tension: float,
+    earlier_turns: list[frozenset[str]],
+    earlier_advice: list[str] | None = None,
+) -> Moment:
     """The moment of a role-play session's next officer turn."""
     return Moment(
         earlier_turns=tuple(earlier_turns),
+        earlier_advice=tuple(earlier_advice or ()),
         levers=tuple(scenario.levers),
         objectives=tuple(scenario.learning_objectives),
         threat=scene_shows_threat(scenario, tension),
@@ -178,8 +188,24 @@ class NextStep:
 def choose_next_step(
     used_now: set[str], civilian_before: str | None, moment: Moment | None = None
 ) -> NextStep:
-    """The one calming technique to try next, with the reason it fits, in plain words."""
+    """The one calming technique to try next, with the reason it fits, in plain words.
+
+    The best fit comes first (what the civilian just said, then the card's levers and objectives,
+    then what has not been tried); a step given in the last two turns gives way to the next fit, so
+    a trainee who does not take one piece of advice hears a different one instead of the same line.
+    """
     moment = moment or Moment()
+    said_lately = set(moment.earlier_advice[-RECENT_ADVICE:])
+    first = None
+    for step in _fitting_steps(used_now, civilian_before, moment):
+        if step.text not in said_lately:
+            return step
+        first = first or step
+    return first or NextStep("", "Keep going like this, and keep listening.")
+
+
+def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Moment) -> Iterator[NextStep]:
+    """Every next step that fits this moment, best first."""
     recent = set(used_now)
     for turn in moment.earlier_turns[-(RECENT_TURNS - 1) :]:
         recent |= turn
@@ -188,7 +214,7 @@ def choose_next_step(
     civilian = (civilian_before or "").strip()
     for reason, technique, pattern in _CUES:
         if technique not in recent and pattern.search(civilian):
-            return NextStep(technique, f"{reason}: {ADVICE[technique]}.")
+            yield NextStep(technique, f"{reason}: {ADVICE[technique]}.")
 
     from_card = [
         (heading, phrase, technique)
@@ -200,18 +226,17 @@ def choose_next_step(
         if (technique := _lever_technique(phrase)) and technique not in tried
     ]
     if from_card:  # taken in turn, so a trainee who never pulls one lever hears about the others
-        heading, phrase, technique = from_card[len(moment.earlier_turns) % len(from_card)]
-        return NextStep(technique, f"{heading}: {phrase.rstrip('.')}. Next, {ADVICE[technique]}.")
+        turn = len(moment.earlier_turns) % len(from_card)
+        for heading, phrase, technique in from_card[turn:] + from_card[:turn]:
+            yield NextStep(technique, f"{heading}: {phrase.rstrip('.')}. Next, {ADVICE[technique]}.")
 
-    untried = [t for t in TEACHING_ORDER if t not in tried]
-    if untried:
-        return NextStep(untried[0], f"Next, {ADVICE[untried[0]]}.")
-    fresh = [t for t in TEACHING_ORDER if t not in recent]
-    if not fresh:
-        return NextStep("", "Keep going like this, and keep listening.")
+    for technique in (t for t in TEACHING_ORDER if t not in tried):
+        yield NextStep(technique, f"Next, {ADVICE[technique]}.")
     last_seen = {name: i for i, turn in enumerate(moment.earlier_turns) for name in turn}
-    technique = min(fresh, key=lambda t: last_seen.get(t, -1))
-    return NextStep(technique, f"Next, {ADVICE[technique]}.")
+    for technique in sorted(
+        (t for t in TEACHING_ORDER if t not in recent and t in tried), key=lambda t: last_seen.get(t, -1)
+    ):
+        yield NextStep(technique, f"Next, {ADVICE[technique]}.")
 
 
 def _lever_technique(phrase: str) -> str | None:

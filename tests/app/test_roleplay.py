@@ -126,7 +126,7 @@ def test_every_turn_gets_a_next_step_built_on_the_session(service):
         steps.append(score.next_step)
         used_before = used
     assert len(set(steps)) == len(steps)
-    feedback = [t["feedback"] for t in db.turns(service.ctx.store, session.id) if t["role"] == "officer"]
+    feedback = [t.feedback for t in db.turns(service.ctx.store, session.id) if t.role == "officer"]
     assert all(step in said for step, said in zip(steps, feedback, strict=True))
 
 

@@ -79,3 +79,22 @@ def test_next_steps_over_the_scripted_sessions_vary_and_never_repeat_the_last_tu
     variety = next_step_variety(scripted_next_steps(scorer))
     assert variety["most_common_share"] <= NEXT_STEP_SHARE_GOAL, variety["most_common_text"]
     assert variety["suggests_recent_technique"] == 0
+
+
+def test_advice_given_in_the_last_two_turns_gives_way_to_the_next_fit():
+    """A trainee who does not take a piece of advice hears another, not the same line every turn."""
+    moment = Moment(levers=("explaining calmly what just happened", "offering to call her sister"))
+    given: list[str] = []
+    for _ in range(6):  # the trainee keeps introducing themself and nothing else
+        step = choose_next_step(
+            {"introduces_self"},
+            "Okay.",
+            replace(
+                moment,
+                earlier_turns=(frozenset({"introduces_self"}),) * len(given),
+                earlier_advice=tuple(given),
+            ),
+        )
+        assert step.text not in given[-2:]
+        given.append(step.text)
+    assert len(set(given)) >= 3
