@@ -1,4 +1,4 @@
-"""``deescal scenarios``: list, show, import, export and correct the scenario library headless."""
+"""``deescal scenarios``: list, show, import, export, delete and correct the scenario library headless."""
 
 from __future__ import annotations
 
@@ -48,6 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("out", help="output .json file")
     export.add_argument("--all", action="store_true", help="export the whole library")
     export.set_defaults(func=run_export)
+
+    delete = commands.add_parser("delete", help="remove a scenario from the library")
+    delete.add_argument("id", help="database id or case id")
+    delete.add_argument(
+        "--with-sessions", action="store_true", help="also delete the role-play sessions recorded on it"
+    )
+    delete.set_defaults(func=run_delete)
 
     correct = commands.add_parser("correct-role", help="fix the role of a reference-transcript turn")
     correct.add_argument("id", help="database id or case id")
@@ -148,6 +155,14 @@ def run_export(args: argparse.Namespace) -> int:
         ids = None if args.all else [library.find_id(key) for key in args.ids]
         count = library.export(ids, args.out)
     print(f"Exported {count} scenario(s) to {args.out}")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with open_service(args, LibraryService) as library:
+        scenario_id = library.find_id(args.id)
+        title = library.delete(scenario_id, with_sessions=args.with_sessions)
+    print(f"Deleted scenario #{scenario_id} \u201c{title}\u201d")
     return 0
 
 

@@ -116,7 +116,10 @@ def _from_deescalwild_case(item: dict, where: str, file_name: str) -> Scenario:
         raise ScenarioFormatError(where, "scenario_context", "must be a non-empty string")
     described = [context, str(profile.get("emotional_state", "")), str(profile.get("background", ""))]
     card = guess_card(described + dialogue, described[1:], [context], 1)
-    name = str(profile.get("name") or "").strip() or "Unnamed civilian"
+    name = profile.get("name")
+    if not isinstance(name, str | None):
+        raise ScenarioFormatError(where, "character_profile.name", "must be a string")
+    name = (name or "").strip() or "Unnamed civilian"
     data = {
         "case_id": f"dws-{item.get('case_id')}",
         "title": f"{card.category}: {name}",

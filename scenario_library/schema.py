@@ -6,6 +6,7 @@ an instructor can fix a hand-edited file. See ``FORMAT.md`` beside this file for
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,6 +20,19 @@ class ScenarioFormatError(UserFacingError):
     def __init__(self, where: str, field_name: str, problem: str) -> None:
         super().__init__(f"{where}: field '{field_name}' {problem}")
         self.where, self.field_name, self.problem = where, field_name, problem
+
+
+def _non_finite_field(value: Any, path: str) -> str | None:
+    """The path of the first NaN or Infinity in parsed JSON: SQLite's JSON functions cannot read them back."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict):
+        children = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        children = ((f"{path}[{n}]", item) for n, item in enumerate(value))
+    else:
+        return None
+    return next((found for child, item in children if (found := _non_finite_field(item, child))), None)
 
 
 @dataclass
@@ -85,6 +99,9 @@ class Scenario:
         if not isinstance(data, dict):
             raise ScenarioFormatError(where, "(scenario)", "must be a JSON object")
         where = f"{where} [{data.get('case_id', '?')}]"
+        non_finite = _non_finite_field(data, "")
+        if non_finite:
+            raise ScenarioFormatError(where, non_finite, "is NaN or Infinity, which a scenario cannot hold")
 
         def text(name: str, required: bool = True) -> str:
             value = data.get(name, "")
@@ -98,6 +115,17 @@ class Scenario:
                 raise ScenarioFormatError(where, name, "must be a list of strings")
             return [v.strip() for v in value if v.strip()]
 
+        def items(name: str) -> list:
+            value = data.get(name)
+            if value is not None and not isinstance(value, list):
+                raise ScenarioFormatError(where, name, "must be a list")
+            return value or []
+
+        def optional_text(value: Any, name: str) -> str | None:
+            if value is not None and not isinstance(value, str):
+                raise ScenarioFormatError(where, name, "must be a string or null")
+            return value
+
         def number(name: str, low: float, high: float, default: float) -> float:
             value = data.get(name, default)
             if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
@@ -105,22 +133,26 @@ class Scenario:
             return value
 
         profile = data.get("character_profile")
-        if not isinstance(profile, dict) or not str(profile.get("name", "")).strip():
-            raise ScenarioFormatError(where, "character_profile.name", "is required")
+        if (
+            not isinstance(profile, dict)
+            or not isinstance(profile.get("name"), str)
+            or not profile["name"].strip()
+        ):
+            raise ScenarioFormatError(where, "character_profile.name", "is required and must be a string")
         age = profile.get("age")
         if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 < age < 120):
             raise ScenarioFormatError(where, "character_profile.age", "must be a whole number of years")
         character = CharacterProfile(
-            name=str(profile["name"]).strip(),
+            name=profile["name"].strip(),
             age=age,
             **{
-                k: str(profile.get(k, "") or "")
+                k: optional_text(profile.get(k), f"character_profile.{k}") or ""
                 for k in ("gender", "emotional_state", "speaking_style", "background")
             },
         )
 
         facts = []
-        for n, fact in enumerate(data.get("hidden_facts", []) or []):
+        for n, fact in enumerate(items("hidden_facts")):
             if isinstance(fact, str):
                 fact = {"text": fact}
             if not isinstance(fact, dict) or not str(fact.get("text", "")).strip():
@@ -135,7 +167,7 @@ class Scenario:
             facts.append(HiddenFact(str(fact["text"]).strip(), float(threshold)))
 
         turns = []
-        for n, turn in enumerate(data.get("reference_transcript", []) or []):
+        for n, turn in enumerate(items("reference_transcript")):
             if not isinstance(turn, dict) or turn.get("role") not in ROLES:
                 raise ScenarioFormatError(
                     where, f"reference_transcript[{n}].role", f"must be one of {', '.join(ROLES)}"
@@ -144,11 +176,9 @@ class Scenario:
                 raise ScenarioFormatError(
                     where, f"reference_transcript[{n}].text", "must be a non-empty string"
                 )
-            turns.append(
-                Turn(
-                    turn["role"], turn["text"].strip(), str(turn.get("speaker") or ""), turn.get("start_time")
-                )
-            )
+            speaker = optional_text(turn.get("speaker"), f"reference_transcript[{n}].speaker") or ""
+            start_time = optional_text(turn.get("start_time"), f"reference_transcript[{n}].start_time")
+            turns.append(Turn(turn["role"], turn["text"].strip(), speaker, start_time))
 
         prov = data.get("provenance") or {}
         if not isinstance(prov, dict) or prov.get("source", "authored") not in SOURCES:
@@ -172,5 +202,7 @@ class Scenario:
             learning_objectives=strings("learning_objectives"),
             hidden_facts=facts,
             reference_transcript=turns,
-            provenance=Provenance(prov.get("source", "authored"), prov.get("file")),
+            provenance=Provenance(
+                prov.get("source", "authored"), optional_text(prov.get("file"), "provenance.file")
+            ),
         )

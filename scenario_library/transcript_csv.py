@@ -59,8 +59,8 @@ def _decode(raw: bytes) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise TranscriptFileError("is marked as UTF-16 but is not valid UTF-16 text") from exc
-    if b"\x00" in raw[:8192]:
-        raise TranscriptFileError("is a binary file, not a CSV text file")
+    if b"\x00" in raw:  # anywhere: a NUL cannot be stored as text and marks a binary or damaged file
+        raise TranscriptFileError("contains NUL bytes: it is a binary or damaged file, not a CSV text file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

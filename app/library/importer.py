@@ -101,7 +101,11 @@ class Importer:
         report.skipped.extend(problems)
         for scenario in scenarios:
             label = f"{path.name} [{scenario.case_id}]" if len(scenarios) > 1 else path.name
-            self._store(scenario, scenario_hash(scenario), path, report, label)
+            try:
+                self._store(scenario, scenario_hash(scenario), path, report, label)
+            except Exception as exc:  # one entry that cannot be stored must not cost the entries after it
+                log.exception("storing %s failed", label)
+                report.skipped.append((label, f"could not be stored ({exc}); details are in the log"))
 
     def run(
         self, path: str | Path, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None

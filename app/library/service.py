@@ -45,6 +45,7 @@ class LibraryService:
         self.store = ctx.store
         self.scenarios = ScenarioRepository(ctx.store)
         self.bundled_errors: list[str] = []
+        self.index_problems: list[str] = []  # stored rows the search index had to leave out
         self._facets: dict[str, object] = {}
         self.ensure_search_index()
         self.ensure_bundled()
@@ -54,9 +55,16 @@ class LibraryService:
         if get_setting(self.store, SEARCH_INDEX_KEY) == SEARCH_INDEX_VERSION:
             return
         started = time.perf_counter()
-        rows = self.scenarios.rebuild_search_index()
+        rows, unreadable = self.scenarios.rebuild_search_index()
         set_setting(self.store, SEARCH_INDEX_KEY, SEARCH_INDEX_VERSION)
         log.info("search index rebuilt: %d scenarios in %.1f s", rows, time.perf_counter() - started)
+        self.index_problems = [
+            f"scenario #{scenario_id}: \u201c{title}\u201d is damaged (its stored card is not valid JSON) "
+            f"and cannot be searched or opened; delete it and import it again"
+            for scenario_id, title in unreadable
+        ]
+        for problem in self.index_problems:
+            log.warning("search index: %s", problem)
 
     # -- bundled library -------------------------------------------------------------------
     def ensure_bundled(self) -> int:
@@ -242,6 +250,28 @@ class LibraryService:
         self.scenarios.correct_roles(scenario_id, targets, role, scenario)
         self._changed()
         return self.get(scenario_id)
+
+    def sessions_of(self, scenario_id: int) -> int:
+        return self.scenarios.sessions_of(scenario_id)
+
+    def delete(self, scenario_id: int, *, with_sessions: bool = False) -> str:
+        """Removes a scenario from the library; returns its title.
+
+        Recorded sessions on it would go with it (they cannot exist without their scenario), so that
+        needs ``with_sessions``: a trainee's record is never lost by accident.
+        """
+        title = self.scenarios.title_of(scenario_id)
+        if title is None:
+            raise UserFacingError(f"There is no scenario #{scenario_id} in the library.")
+        sessions = self.sessions_of(scenario_id)
+        if sessions and not with_sessions:
+            raise UserFacingError(
+                f"Scenario #{scenario_id} has {sessions} recorded session(s), which would be deleted with it; "
+                "nothing was deleted. Ask for its sessions to be deleted too."
+            )
+        self.scenarios.delete(scenario_id)
+        self._changed()
+        return title
 
     def _changed(self) -> None:
         self._facets.clear()

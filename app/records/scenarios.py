@@ -19,7 +19,8 @@ from deescal.scenario_library.schema import Scenario, Turn
 
 
 def card_json(scenario: Scenario) -> str:
-    return json.dumps(scenario.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    """Strict JSON (no NaN or Infinity, which Python writes but SQLite's JSON functions reject)."""
+    return json.dumps(scenario.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _columns(scenario: Scenario) -> dict:
@@ -102,10 +103,17 @@ def update_scenario(
     _write_dependents(conn, scenario_id, scenario)
 
 
-def rebuild_search_index(conn: sqlite3.Connection) -> int:
-    """Rewrites every row of the search index from the stored scenarios; returns the row count."""
+def rebuild_search_index(conn: sqlite3.Connection) -> tuple[int, list[tuple[int, str]]]:
+    """Rewrites the search index from the stored scenarios; returns the row count and the rows left out.
+
+    A row whose stored card is not valid JSON (an older version stored NaN) is left out and returned
+    as (id, title) rather than failing the whole rebuild, so one bad row never stops the app.
+    """
     conn.create_function("deescal_searchable", 1, searchable, deterministic=True)
     conn.execute("DELETE FROM scenario_search")
+    unreadable = [
+        (row[0], row[1]) for row in conn.execute("SELECT id, title FROM scenarios WHERE NOT json_valid(card)")
+    ]
     profile = " || ' ' || ".join(
         f"coalesce(json_extract(s.card, '$.character_profile.{key}'), '')"
         for key in ("gender", "emotional_state", "speaking_style", "background")
@@ -119,8 +127,8 @@ def rebuild_search_index(conn: sqlite3.Connection) -> int:
                 (SELECT group_concat(DISTINCT t.speaker) FROM reference_turns t WHERE t.scenario_id = s.id)
                 || ' ' ||
                 (SELECT group_concat(t.text, ' ') FROM reference_turns t WHERE t.scenario_id = s.id))
-        FROM scenarios s"""
-    ).rowcount
+        FROM scenarios s WHERE json_valid(s.card)"""
+    ).rowcount, unreadable
 
 
 def listing(row: dict) -> ScenarioListing:
@@ -176,6 +184,10 @@ class ScenarioRepository:
         )
         return row["id"] if row else None
 
+    def title_of(self, scenario_id: int) -> str | None:
+        row = self._first("id = ?", [scenario_id], "title")
+        return row["title"] if row else None
+
     def case_id_taken(self, case_id: str) -> bool:
         return self._first("case_id = ?", [case_id], "id") is not None
 
@@ -212,9 +224,21 @@ class ScenarioRepository:
             )
             update_scenario(conn, scenario_id, scenario, turns=False)
 
-    def rebuild_search_index(self) -> int:
+    def rebuild_search_index(self) -> tuple[int, list[tuple[int, str]]]:
         with self.store.write() as conn:
             return rebuild_search_index(conn)
+
+    def sessions_of(self, scenario_id: int) -> int:
+        """How many recorded role-play sessions were played on this scenario."""
+        return self.store.query_one(
+            "SELECT count(*) AS n FROM sessions WHERE scenario_id = ?", [scenario_id]
+        )["n"]
+
+    def delete(self, scenario_id: int) -> None:
+        """Removes the scenario with its turns, tags, search row and (by cascade) its sessions."""
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM scenario_search WHERE rowid = ?", (scenario_id,))
+            conn.execute("DELETE FROM scenarios WHERE id = ?", (scenario_id,))
 
     # -- search and facets (aggregate reports: raw SQL) ------------------------------------
     def search(

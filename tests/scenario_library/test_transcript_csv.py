@@ -69,3 +69,12 @@ def test_a_runaway_field_is_not_valid_csv(tmp_path):
     )
     with pytest.raises(TranscriptFileError, match="not valid CSV|characters"):
         read_transcript(path)
+
+
+def test_nul_bytes_after_the_first_8_kb_are_refused_not_imported(tmp_path):
+    path = write_transcript(tmp_path / "late_nul.csv", TRAFFIC_STOP * 100)
+    raw = path.read_bytes()
+    assert len(raw) > 9000
+    path.write_bytes(raw[:9000] + b"\x00\x00" + raw[9000:])
+    with pytest.raises(TranscriptFileError, match="NUL"):
+        read_transcript(path)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
+from deescal.app.library.service import SEARCH_INDEX_KEY
+from deescal.app.settings import set_setting
 from deescal.ui.main_window import MainWindow
 from deescal.ui.tasks import drain
 from deescal.ui.views.library import LibraryView
 from deescal.ui.widgets.library_table_model import LOADING, PAGE_SIZE
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from tests.scenario_library.transcript_samples import NARRATION_ONLY, write_transcript
 
@@ -156,3 +160,44 @@ def test_table_pages_are_fetched_on_demand(qtbot, view, monkeypatch):
     assert view.model.data(view.model.index(PAGE_SIZE * 2 + 5, 0)) == LOADING
     qtbot.waitUntil(lambda: not view.model.busy(), timeout=10_000)
     assert calls == [PAGE_SIZE * 2]
+
+
+def test_delete_asks_first_and_removes_the_scenario(qtbot, view, ctx):
+    view.select_row(0)
+    scenario_id, title = view.current_scenario_id(), view.detail.scenario.title
+    box = view.confirm_delete()
+    assert title in box.text() and "cannot be undone" in box.text()
+    box.button(box.StandardButton.Cancel).click()
+    settle(qtbot, view)
+    assert ctx.service(LibraryService).find_id(str(scenario_id)) == scenario_id
+    box = view.confirm_delete()
+    box.button(box.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: view.model.row_of(scenario_id) is None and not view.busy(), timeout=15_000)
+    with pytest.raises(UserFacingError, match="No scenario"):
+        ctx.service(LibraryService).find_id(str(scenario_id))
+
+
+def test_a_damaged_stored_scenario_is_reported_and_can_be_deleted(qtbot, ctx):
+    library = ctx.service(LibraryService)
+    bad_id = library.find_id("sui-001")
+    ctx.store.execute(
+        "UPDATE scenarios SET title = '!! damaged', "
+        'card = replace(card, \'"initial_tension":\', \'"initial_tension":NaN,"x":\') WHERE id = ?',
+        [bad_id],
+    )
+    set_setting(ctx.store, SEARCH_INDEX_KEY, "an older index")  # an upgrade rebuilds the index
+    upgraded = AppContext.open(ctx.data.root)
+    view = LibraryView(upgraded)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: not view.busy() and view.model.total > 0, timeout=10_000)
+    assert view.warning.isVisible() and f"scenario #{bad_id}" in view.warning.text()
+    view.select_row(view.model.row_of(bad_id))
+    assert view.detail.scenario is None and "NaN" in view.count_label.text()
+    assert view.delete_button.isEnabled() and not view.start_button.isEnabled()
+    view.confirm_delete().button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: view.model.row_of(bad_id) is None and not view.busy(), timeout=15_000)
+    assert library.scenarios.title_of(bad_id) is None
+    drain()
+    view.shutdown()
+    upgraded.close()

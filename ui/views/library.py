@@ -1,4 +1,4 @@
-"""Library page: search and filter the scenario library, read a card, correct roles, import, start a role-play.
+"""Library page: search and filter the scenario library, read a card, correct roles, import, delete, start a role-play.
 
 The table is virtual (pages fetched on demand off the UI thread), so it stays quick with 150,000
 scenarios; typing searches after a short pause. Everything that touches data goes through
@@ -12,6 +12,7 @@ import html
 from pathlib import Path
 
 from deescal.app.context import AppContext
+from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.schema import Scenario
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -54,6 +56,7 @@ class LibraryView(QWidget):
         self._select_after_load: int | None = None
         self._export_path: Path | None = None
         self.import_dialog: ImportDialog | None = None
+        self.delete_box: QMessageBox | None = None
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("librarySearch")
@@ -83,7 +86,7 @@ class LibraryView(QWidget):
         self.count_label.setObjectName("libraryCount")
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.count_label.setMinimumWidth(40)
-        self.tasks = TaskLane(Policy.PARALLEL, self.count_label, self)  # exports and role corrections
+        self.tasks = TaskLane(Policy.PARALLEL, self.count_label, self)  # exports, role corrections, deletes
         self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -131,6 +134,11 @@ class LibraryView(QWidget):
         self.start_button.setToolTip("Practise this scenario (Ctrl+Return)")
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_roleplay)
+        self.delete_button = QPushButton("Delete\u2026")
+        self.delete_button.setObjectName("deleteScenario")
+        self.delete_button.setToolTip("Remove this scenario from the library (Delete)")
+        self.delete_button.setEnabled(False)
+        self.delete_button.clicked.connect(self.confirm_delete)
 
         for box in (self.category_box, self.difficulty_box, self.source_box, self.tag_box):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -147,7 +155,10 @@ class LibraryView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
-        right_layout.addWidget(self.start_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.start_button, 1)
+        right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(right)
@@ -180,9 +191,15 @@ class LibraryView(QWidget):
             ("Ctrl+Return", self.start_roleplay),
         ):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(  # on the table only: Delete in the search box deletes text
+            QKeySequence.StandardKey.Delete,
+            self.table,
+            self.confirm_delete,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
 
         self.refresh_facets()
-        self._show_bundled_errors()
+        self._show_load_problems()
         self.apply_filters()
 
     # -- filters ------------------------------------------------------------------------------
@@ -264,6 +281,11 @@ class LibraryView(QWidget):
     def current_scenario_id(self) -> int | None:
         return self.detail.scenario.id if self.detail.scenario else None
 
+    def current_row_id(self) -> int | None:
+        """The scenario of the table's current row, even when its card could not be opened."""
+        index = self.table.currentIndex()
+        return self.model.scenario_id(index.row()) if index.isValid() else None
+
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [i for i in (self.model.scenario_id(row) for row in rows) if i is not None]
@@ -275,13 +297,15 @@ class LibraryView(QWidget):
         """Fills the detail pane; skipped when it already shows this scenario (searching re-selects it)."""
         if scenario_id is not None and scenario_id == self.current_scenario_id() and not reload:
             return
-        if scenario_id is None:
-            self.detail.show_scenario(None)
-        else:
-            self.detail.show_scenario(
-                self.library.get(scenario_id), self.library.corrected_turns(scenario_id)
-            )
-        self.start_button.setEnabled(scenario_id is not None)
+        scenario = None
+        if scenario_id is not None:
+            try:
+                scenario = self.library.get(scenario_id)
+            except UserFacingError as exc:  # a damaged stored card: say so, and leave it deletable
+                self._show_error(str(exc))
+        self.detail.show_scenario(scenario, self.library.corrected_turns(scenario_id) if scenario else set())
+        self.start_button.setEnabled(scenario is not None)
+        self.delete_button.setEnabled(scenario_id is not None)
 
     # -- actions -------------------------------------------------------------------------------
     def correct_role(self, scenario_id: int, turn_idx: int, role: str, whole_speaker: bool) -> None:
@@ -303,6 +327,38 @@ class LibraryView(QWidget):
         scenario_id = self.current_scenario_id()
         if scenario_id is not None:
             self.roleplay_requested.emit(scenario_id)
+
+    def confirm_delete(self) -> QMessageBox | None:
+        """Asks (non-modally) before deleting the current scenario, naming the sessions that go with it."""
+        scenario_id = self.current_row_id()
+        if scenario_id is None:
+            return None
+        title = self.model.data(self.table.currentIndex().siblingAtColumn(0))
+        sessions = self.library.sessions_of(scenario_id)
+        text = f"Delete \u201c{title}\u201d from the library? This cannot be undone."
+        if sessions:
+            text += f"\n\nIts {sessions} recorded role-play session(s) will be deleted with it."
+        self.delete_box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete scenario",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        self.delete_box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        self.delete_box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.delete_box.button(QMessageBox.StandardButton.Yes).clicked.connect(
+            lambda: self._run(
+                lambda control: self.library.delete(scenario_id, with_sessions=True), self._deleted
+            )
+        )
+        self.delete_box.open()
+        return self.delete_box
+
+    def _deleted(self, title: str) -> None:
+        self.refresh_facets()
+        self.model.refresh()
+        self.count_label.setText(f"Deleted \u201c{title}\u201d")
 
     def choose_import_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
@@ -354,15 +410,23 @@ class LibraryView(QWidget):
     def _show_error(self, message: str) -> None:
         show_error(self.count_label, message)
 
-    def _show_bundled_errors(self) -> None:
-        errors = self.library.bundled_errors
-        self.warning.setVisible(bool(errors))
-        if errors:
-            self.warning.setText(
-                "<span style='color:#b00020'>Some bundled scenarios could not be loaded: "
-                + html.escape("; ".join(errors[:3]))
-                + "</span>"
+    def _show_load_problems(self) -> None:
+        """Bundled files that would not load and stored scenarios the search index had to leave out."""
+        problems = [
+            (heading, errors)
+            for heading, errors in (
+                ("Some bundled scenarios could not be loaded", self.library.bundled_errors),
+                ("Some stored scenarios are damaged", self.library.index_problems),
             )
+            if errors
+        ]
+        self.warning.setVisible(bool(problems))
+        self.warning.setText(
+            "<br>".join(
+                f"<span style='color:#b00020'>{heading}: {html.escape('; '.join(errors[:3]))}</span>"
+                for heading, errors in problems
+            )
+        )
 
     def busy(self) -> bool:
         return (
