@@ -6,15 +6,18 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from deescal.app.storage_faults import explained_os_errors
+
 _configured: set[Path] = set()
 
 
 def configure_logging(folder: Path, level: int = logging.INFO) -> Path:
     logfile = folder / "deescal.log"
     if logfile not in _configured:
-        handler = logging.handlers.RotatingFileHandler(
-            logfile, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-        )
+        with explained_os_errors(folder):
+            handler = logging.handlers.RotatingFileHandler(
+                logfile, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
         root.addHandler(handler)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+from deescal.app.storage_faults import disk_full, explained_os_errors
 
 ENV_VAR = "DEESCAL_HOME"
 APP_NAME = "DeEscalTrainer"
 DB_FILENAME = "deescal.sqlite3"
+MIN_FREE_BYTES = 1_000_000  # below this not even one role-play turn may be saved, so say so at start
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,10 @@ class DataDir:
             self.backups,
             self.audio,
         ):
-            folder.mkdir(parents=True, exist_ok=True)
+            with explained_os_errors(folder):
+                folder.mkdir(parents=True, exist_ok=True)
+        if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
+            raise disk_full(self.root)
         return self
 
 

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UserFacingError as exc:
         print(f"deescal: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print("deescal: interrupted", file=sys.stderr)
         return 130

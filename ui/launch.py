@@ -23,7 +23,7 @@ def run_gui(data_dir: str | os.PathLike[str] | None = None) -> int:
         ctx = AppContext.open(data_dir)
     except UserFacingError as exc:
         QMessageBox.critical(None, "DeEscal Trainer cannot start", str(exc))
-        return 2
+        return exc.exit_code
     from deescal.ui.main_window import MainWindow
 
     collector = MainThreadGarbageCollector(app)

@@ -7,6 +7,7 @@ through :meth:`Store.write`, which wraps them in one transaction.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -16,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
-from deescal.app.errors import DatabaseError
+from deescal.app.errors import DatabaseError, NotAFileError
 from deescal.app.records.migrations import LATEST_VERSION, MIGRATIONS
+from deescal.app.storage_faults import explain_sqlite_error, explained_os_errors, not_writable
 
 
 def _timestamp() -> str:
@@ -42,19 +44,41 @@ class Store:
 
     # -- opening ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        existed = self.path.exists() and self.path.stat().st_size > 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file():
+            raise NotAFileError(
+                f"{self.path} is a folder, not a database file. Move it away (the app then "
+                "starts with a new database) or choose another data folder; nothing was changed."
+            )
+        existed = self.path.exists()
+        if existed and not os.access(self.path, os.W_OK):
+            raise not_writable(self.path)
+        if existed and self.path.stat().st_size == 0:
+            raise DatabaseError(
+                f"The database {self.path} is empty (0 bytes): its data was lost before this start. "
+                f"It was left as it is. Restore an automatic backup from {self.backups_dir}, or move "
+                "the empty file away to start with a new database."
+            )
+        with explained_os_errors(self.path.parent):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = None
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("BEGIN IMMEDIATE")  # can write now: not read-only, not locked by another program
+            conn.execute("ROLLBACK")
             if existed:
                 problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
                 if problems != ["ok"]:
                     raise sqlite3.DatabaseError("; ".join(problems[:3]))
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            fault = explain_sqlite_error(exc, self.path)
+            if fault:
+                raise fault from exc
             backup = self._backup("damaged")
             raise DatabaseError(
                 f"The database {self.path} is damaged and cannot be opened ({exc}). "
@@ -64,13 +88,22 @@ class Store:
         return conn
 
     def _backup(self, reason: str) -> Path:
-        """Copies the database file (and its WAL) aside; never deletes the original."""
-        self.backups_dir.mkdir(parents=True, exist_ok=True)
+        """Copies the database file (and its WAL) aside; never deletes the original. A copy cut
+        short (full disk) is removed, so no empty or partial backup is left to be trusted."""
         target = self.backups_dir / f"{self.path.stem}-{reason}-{_timestamp()}{self.path.suffix}"
-        shutil.copy2(self.path, target)
         wal = self.path.with_name(self.path.name + "-wal")
+        copies = [(self.path, target)]
         if wal.exists():
-            shutil.copy2(wal, target.with_name(target.name + "-wal"))
+            copies.append((wal, target.with_name(target.name + "-wal")))
+        with explained_os_errors(self.backups_dir):
+            try:
+                self.backups_dir.mkdir(parents=True, exist_ok=True)
+                for source, copy in copies:
+                    shutil.copy2(source, copy)
+            except OSError:
+                for _, copy in copies:
+                    copy.unlink(missing_ok=True)
+                raise
         return target
 
     @property
@@ -106,6 +139,9 @@ class Store:
             except sqlite3.Error as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
+                fault = explain_sqlite_error(exc, self.path)
+                if fault:
+                    raise fault from exc
                 raise DatabaseError(f"Updating the database to schema {number} failed: {exc}") from exc
 
     # -- use ---------------------------------------------------------------------------------
