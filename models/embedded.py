@@ -45,7 +45,7 @@ def embedded_gguf(models_dir: Path) -> Path:
     marker = target.with_suffix(".verified.json")
     if target.exists() and marker.exists():
         stat = target.stat()
-        seen = json.loads(marker.read_text())
+        seen = _read_marker(marker)  # an empty or cut marker only means: verify again
         if seen == {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": package.EXPECTED_SHA256}:
             return target
     if target.exists() and sha256_file(target) != package.EXPECTED_SHA256:
@@ -61,10 +61,20 @@ def embedded_gguf(models_dir: Path) -> Path:
             raise ModelError(f"Could not prepare the embedded language model in {models_dir}: {exc}") from exc
         partial.replace(target)
     stat = target.stat()
-    marker.write_text(
+    partial_marker = marker.with_suffix(".partial")  # written whole, then moved: never left cut
+    partial_marker.write_text(
         json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": package.EXPECTED_SHA256})
     )
+    partial_marker.replace(marker)
     return target
+
+
+def _read_marker(marker: Path) -> dict | None:
+    try:
+        seen = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError covers JSONDecodeError and bad UTF-8
+        return None
+    return seen if isinstance(seen, dict) else None
 
 
 def embedded_gguf_sha256() -> str:
