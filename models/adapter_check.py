@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from deescal.app.errors import ModelError
 from deescal.models.gguf_info import GGUFInfo, read_gguf_info
 
@@ -87,6 +88,12 @@ def check_adapter(adapter_path: str | Path, model: GGUFInfo | str | Path) -> Ada
                 "It was trained on a different model; choose the matching model or adapter."
             )
         ranks.add(parts[LORA_B][0] if base != "token_embd.weight" else parts[LORA_A][0])
+    broken = _first_non_finite(adapter)
+    if broken:
+        raise ModelError(
+            f"The adapter {label} holds NaN or infinite values in '{broken}' (a training run that "
+            "diverged); it would make the model write gibberish. Train it again or choose another."
+        )
     return AdapterInfo(
         path=adapter.path,
         architecture=adapter.architecture,
@@ -94,3 +101,20 @@ def check_adapter(adapter_path: str | Path, model: GGUFInfo | str | Path) -> Ada
         alpha=float(adapter.metadata.get("adapter.lora.alpha", 0.0)),
         n_pairs=len(pairs),
     )
+
+
+_FLOAT_TYPES = {0: np.float32, 1: np.float16}  # what LoRA adapters are stored as (GGML F32, F16)
+
+
+def _first_non_finite(adapter: GGUFInfo) -> str | None:
+    """The first float tensor with a NaN or an infinity in it, if any (the file is mapped, not read)."""
+    data = np.memmap(adapter.path, dtype=np.uint8, mode="r")
+    for tensor in adapter.tensors.values():
+        dtype = _FLOAT_TYPES.get(tensor.type)
+        if dtype is None:
+            continue
+        count = int(np.prod(tensor.shape, dtype=np.int64))
+        values = np.frombuffer(data, dtype=dtype, count=count, offset=adapter.data_start + tensor.offset)
+        if not np.isfinite(values).all():
+            return tensor.name
+    return None

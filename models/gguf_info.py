@@ -50,6 +50,7 @@ class GGUFInfo:
     version: int
     metadata: dict[str, Any]
     tensors: dict[str, TensorInfo] = field(default_factory=dict)
+    data_start: int = 0  # where tensor data begins; a tensor's bytes are at data_start + its offset
 
     @property
     def architecture(self) -> str:
@@ -141,7 +142,14 @@ def read_gguf_info(path: str | Path, what: str = "model") -> GGUFInfo:
             f"The {what} file {path.name} is damaged: it is cut short (it ends inside its header). "
             "Copy it again or choose another file."
         ) from exc
-    except (ValueError, OSError, KeyError, IndexError) as exc:
+    except (
+        ValueError,
+        OSError,
+        KeyError,
+        IndexError,
+        RecursionError,
+        MemoryError,
+    ) as exc:  # hand-made headers
         raise ModelError(
             f"The {what} file {path.name} is damaged or is not a GGUF file ({exc}). "
             "Copy it again or choose another file."
@@ -168,8 +176,10 @@ def _parse(path: Path, buffer: mmap.mmap) -> GGUFInfo:
         shape = tuple(cursor.unpack("<Q") for _ in range(n_dims))
         tensors[name] = TensorInfo(name, shape, cursor.unpack("<I"), cursor.unpack("<Q"))
     alignment = int(metadata.get("general.alignment", DEFAULT_ALIGNMENT))
+    if alignment <= 0:
+        raise ValueError(f"its data alignment is {alignment}")
     data_start = -(-cursor.pos // alignment) * alignment
     end = max((data_start + t.offset + _tensor_bytes(t) for t in tensors.values()), default=data_start)
     if end > len(buffer):
         raise ValueError(f"it is cut short: {len(buffer):,} bytes of the {end:,} its header describes")
-    return GGUFInfo(path, version, metadata, tensors)
+    return GGUFInfo(path, version, metadata, tensors, data_start)

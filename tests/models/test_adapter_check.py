@@ -46,3 +46,52 @@ def test_truncated_adapter_gives_a_clear_message(tmp_path, embedded_path):  # no
     good.write_bytes(good.read_bytes()[:5000])
     with pytest.raises(ModelError, match="damaged or is not a GGUF file"):
         check_adapter(good, embedded_path)
+
+
+def test_an_adapter_full_of_nan_is_refused(tmp_path, embedded_path):  # noqa: F811
+    """A diverged training run writes NaN weights: llama.cpp would load them and the model write gibberish."""
+    import numpy as np
+
+    path = write_lora_adapter(tmp_path / "nan.gguf", rank=4)
+    info = read_gguf_info(path, "adapter")
+    first = min(info.tensors.values(), key=lambda t: t.offset)
+    data = bytearray(path.read_bytes())
+    at = info.data_start + first.offset
+    data[at : at + 8] = np.array([np.nan, np.inf], dtype=np.float32).tobytes()
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="NaN or infinite values"):
+        check_adapter(path, embedded_path)
+
+
+def _header(fields: bytes, n_fields: int) -> bytes:
+    import struct
+
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, n_fields) + fields
+
+
+def _key(name: str) -> bytes:
+    import struct
+
+    return struct.pack("<Q", len(name)) + name.encode()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # general.alignment = 0: the data offset would divide by zero
+        _header(_key("general.alignment") + (4).to_bytes(4, "little") + (0).to_bytes(4, "little"), 1),
+        # an array of arrays of arrays ... nested past Python's recursion limit
+        _header(
+            _key("x")
+            + (9).to_bytes(4, "little")
+            + ((9).to_bytes(4, "little") + (1).to_bytes(8, "little")) * 5000,
+            1,
+        ),
+    ],
+    ids=["zero-alignment", "deeply-nested-arrays"],
+)
+def test_hand_made_headers_get_the_damaged_message(tmp_path, header):
+    path = tmp_path / "odd.gguf"
+    path.write_bytes(header + bytes(64))
+    with pytest.raises(ModelError, match="damaged or is not a GGUF file"):
+        read_gguf_info(path)
