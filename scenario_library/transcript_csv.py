@@ -17,6 +17,7 @@ REQUIRED_COLUMNS = ("start_time", "speaker_label", "transcript")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the largest real transcript is ~100 KB
 MAX_ROWS = 50_000
 MAX_FIELD_CHARS = 100_000
+MAX_HEADER_CHARS = 4096  # a header names a handful of columns; a longer first line is not a transcript
 UNKNOWN_SPEAKER = "Unknown speaker"
 
 
@@ -98,6 +99,12 @@ def read_transcript(path: str | Path) -> TranscriptFile:
     if not raw.strip():
         raise TranscriptFileError("is empty")
     text = _decode(raw)
+    head = text[: MAX_HEADER_CHARS + 1]
+    if len(head) > MAX_HEADER_CHARS and "\n" not in head and "\r" not in head:  # before parsing:
+        raise TranscriptFileError(  # millions of header cells would take hundreds of MB
+            f"has a first line of more than {MAX_HEADER_CHARS:,} characters; a transcript's header "
+            "names a few columns"
+        )
 
     reader = csv.reader(io.StringIO(text, newline=""))
     utterances: list[Utterance] = []

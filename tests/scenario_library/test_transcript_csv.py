@@ -78,3 +78,28 @@ def test_nul_bytes_after_the_first_8_kb_are_refused_not_imported(tmp_path):
     path.write_bytes(raw[:9000] + b"\x00\x00" + raw[9000:])
     with pytest.raises(TranscriptFileError, match="NUL"):
         read_transcript(path)
+
+
+def test_a_10_mb_header_line_is_refused_before_parsing(tmp_path):
+    """A 10 MB first line of commas parsed into millions of header cells took 637 MB of memory."""
+    import tracemalloc
+
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"," * 10_000_000 + b"\nA,hello,0\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(TranscriptFileError, match="first line of more than"):
+            read_transcript(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024**2
+
+
+def test_a_file_with_old_mac_line_endings_still_reads(tmp_path):
+    rows = ["speaker_label,transcript,start_time"] + [
+        f"SPEAKER_0{n % 2},line number {n} of the talk,{n}" for n in range(300)
+    ]
+    path = tmp_path / "cr.csv"
+    path.write_bytes("\r".join(rows).encode())
+    assert len(read_transcript(path).utterances) == 300
