@@ -64,6 +64,7 @@ class Store:
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             conn.row_factory = sqlite3.Row
+            conn.text_factory = self._decode_text
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -86,6 +87,17 @@ class Store:
                 f"backup from {self.backups_dir}) and start again; nothing was overwritten."
             ) from exc
         return conn
+
+    def _decode_text(self, raw: bytes) -> str:
+        """Stored text, or a true message when bytes inside a row were damaged (``quick_check``
+        checks pages, not the text in them, so such damage only shows when the row is read)."""
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DatabaseError(
+                f"The database {self.path} is damaged: a stored text cannot be read. Restore an "
+                f"automatic backup from {self.backups_dir} (quit the app first); nothing was changed."
+            ) from None
 
     def _backup(self, reason: str) -> Path:
         """Copies the database file (and its WAL) aside; never deletes the original. A copy cut

@@ -128,3 +128,26 @@ def test_a_write_inside_a_write_joins_it_and_fails_with_it(tmp_path):
         assert store.conn.in_transaction  # the inner block did not commit the outer one
     assert [row["name"] for row in store.db["trainees"].rows] == ["Inner"]
     store.close()
+
+
+def test_bytes_damaged_inside_a_stored_text_give_the_damaged_message_when_read(tmp_path):
+    """``quick_check`` checks pages, not the text in them: 16 bad bytes inside a row pass it, and
+    reading the row used to end in a UnicodeDecodeError traceback."""
+    from deescal.app.settings import get_setting, set_setting
+
+    path = tmp_path / "db.sqlite3"
+    store = Store(path)
+    marker = "a-line-the-instructor-typed-" * 4
+    set_setting(store, "note", marker)
+    store.close()
+    data = bytearray(path.read_bytes())
+    at = data.find(marker.encode())
+    assert at > 0  # checkpointed into the main file
+    data[at + 8 : at + 24] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+    store = Store(path)  # the pages are sound: it opens
+    try:
+        with pytest.raises(DatabaseError, match="damaged: a stored text cannot be read"):
+            get_setting(store, "note")
+    finally:
+        store.close()
