@@ -71,7 +71,7 @@ def home(tmp_path_factory) -> Path:
 def _traced(home: Path, tmp_path: Path, *argv: str) -> str:
     log = tmp_path / "network.strace"
     command = [STRACE, "-f", "-qq", "-e", "trace=network", "-o", str(log)]
-    command += [sys.executable, "-m", "deescal.app.cli", "--data-dir", str(home), *argv]
+    command += [sys.executable, "-m", "deescal.cli", "--data-dir", str(home), *argv]
     env = {k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "DO_NOT_TRACK")}
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
