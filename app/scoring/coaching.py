@@ -191,14 +191,15 @@ def choose_next_step(
     """The one calming technique to try next, with the reason it fits, in plain words.
 
     The best fit comes first (what the civilian just said, then the card's levers and objectives,
-    then what has not been tried); a step given in the last two turns gives way to the next fit, so
-    a trainee who does not take one piece of advice hears a different one instead of the same line.
+    then what has not been tried); a step whose advice was given in the last two turns gives way to
+    the next fit, whatever reason led to it (two levers of the card can point to the same technique),
+    so a trainee who does not take one piece of advice hears a different one instead of the same line.
     """
     moment = moment or Moment()
-    said_lately = set(moment.earlier_advice[-RECENT_ADVICE:])
+    said_lately = moment.earlier_advice[-RECENT_ADVICE:]
     first = None
     for step in _fitting_steps(used_now, civilian_before, moment):
-        if step.text not in said_lately:
+        if not any(ADVICE[step.technique] in said for said in said_lately):
             return step
         first = first or step
     return first or NextStep("", "Keep going like this, and keep listening.")

@@ -98,3 +98,21 @@ def test_advice_given_in_the_last_two_turns_gives_way_to_the_next_fit():
         assert step.text not in given[-2:]
         given.append(step.text)
     assert len(set(given)) >= 3
+
+
+def test_two_levers_pointing_to_one_technique_do_not_repeat_its_advice():
+    """Seen in dom-002: "tell them plainly they are safe" came in 4 of 6 turns, reached by two levers."""
+    moment = Moment(levers=("being told she is safe now", "protecting her children"))
+    given: list[str] = []
+    for _ in range(4):  # the trainee only ever introduces themself
+        step = choose_next_step(
+            {"introduces_self"},
+            "Okay.",
+            replace(
+                moment,
+                earlier_turns=(frozenset({"introduces_self"}),) * len(given),
+                earlier_advice=tuple(given),
+            ),
+        )
+        assert not any(ADVICE[step.technique] in said for said in given[-2:]), (step.text, given)
+        given.append(step.text)
