@@ -28,6 +28,7 @@ SCORE_WEIGHT = 1.2  # a perfect turn lowers tension by this much before other ef
 CALMING_STEP, CALMING_CAP = 0.3, 0.9
 ESCALATING_STEP, ESCALATING_CAP = 0.8, 2.4
 TRIGGER_STEP, LEVER_STEP = 0.7, 0.5
+MAX_CALMING = 1.2  # the most one officer line can lower the tension: people calm down a step at a time
 
 _STOPWORDS = frozenset(
     {
@@ -191,7 +192,7 @@ def next_tension(current: float, scored: ScoredTurn, officer_text: str, scenario
         down += LEVER_STEP
         reasons.append(f"lever: {lever}")
 
-    after = clamp(current + up * escalate_scale - down * calm_scale)
+    after = clamp(current + max(-MAX_CALMING, up * escalate_scale - down * calm_scale))
     return TensionUpdate(before=current, after=after, reasons=reasons)
 
 

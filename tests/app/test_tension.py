@@ -6,6 +6,7 @@ import pytest
 from deescal.app.roleplay.persona import fallback_reply, mood_for
 from deescal.app.roleplay.tension import (
     ESCALATED_TURNS,
+    MAX_CALMING,
     MAX_TENSION,
     MIN_TENSION,
     RESOLVED_MIN_TURNS,
@@ -127,3 +128,10 @@ def test_prompt_mood_and_fallback_line_come_from_the_same_band():
         assert mood_for(band.upper) == band.mood
     assert fallback_reply(5.0) == "I don't want to talk about it."
     assert fallback_reply(7.0) == "Just leave me alone!"  # the prompt says "agitated" there too
+
+
+def test_one_line_lowers_the_tension_a_step_at_most_however_good():
+    """Seen in role-plays: three polite lines took a domestic dispute from 5 to 0; people calm slower."""
+    best = TurnScore(100.0, [_hit(1), _hit(1), _hit(1)])
+    update = next_tension(8.0, best, "Which unit were you with? Take your time.", _scenario(difficulty=1))
+    assert update.delta == -MAX_CALMING
