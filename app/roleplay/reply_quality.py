@@ -89,3 +89,20 @@ def repeats_earlier(text: str, earlier_replies: list[str]) -> bool:
     if key and any(key == normalised(line) for line in earlier_replies):
         return True
     return is_echo(text, earlier_replies)
+
+
+def reply_flaw(text: str, own_earlier: list[str], recent_lines: list[str]) -> str | None:
+    """Why a generated reply should be tried again, or ``None`` when it will do.
+
+    ``own_earlier``: the civilian's earlier replies; ``recent_lines``: the last lines of both speakers.
+    """
+    if not text.strip():
+        return "empty"
+    checks = (
+        ("repeats an earlier reply", repeats_earlier(text, own_earlier)),
+        ("echoes a recent line", is_echo(text, recent_lines)),
+        ("stock filler", is_stock_filler(text)),
+        ("assistant language", is_assistant_language(text)),
+        ("speaks for the officer", speaks_for_officer(text)),
+    )
+    return next((reason for reason, found in checks if found), None)

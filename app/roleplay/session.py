@@ -22,10 +22,10 @@ from deescal.app.roleplay.persona import (
     STOP_SEQUENCES,
     clean_reply,
     fallback_reply,
-    is_echo,
     mentions_fact,
     reply_is_complete,
 )
+from deescal.app.roleplay.reply_quality import reply_flaw
 from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, next_tension, outcome
 from deescal.app.scoring import SCORER_VERSION, TurnScore
 from deescal.app.scoring.coaching import session_moment
@@ -243,15 +243,18 @@ class RoleplaySession:
             result.cancelled = True
             return result
         reply = clean_reply(generation.text)
-        if not reply or is_echo(reply, self.conversation.recent_lines()):
-            log.info("session %s: unusable reply %r, trying once more", self.id, generation.text)
+        own = [text for role, text in self.history if role == "civilian"]
+        flaw = reply_flaw(reply, own, self.conversation.recent_lines())
+        if flaw:
+            log.info("session %s: reply %r (%s), trying once more", self.id, generation.text, flaw)
+            first = reply
             generation = self._generate(
                 turn_seed + 7919, on_token, cancelled, sampling=RETRY_SAMPLING, avoid_start=reply
             )
             if generation.finish == "cancelled":
                 result.cancelled = True
                 return result
-            reply = clean_reply(generation.text) or fallback_reply(self.tension)
+            reply = clean_reply(generation.text) or first or fallback_reply(self.tension)
         newly = [offered] if offered and mentions_fact(reply, offered) else []
         self.revealed.extend(newly)
         first = None if self._first_token_at is None else self._first_token_at - start

@@ -8,6 +8,7 @@ from deescal.app.roleplay.reply_quality import (
     is_assistant_language,
     is_stock_filler,
     repeats_earlier,
+    reply_flaw,
     speaks_for_officer,
 )
 
@@ -37,3 +38,14 @@ def test_repeats_an_earlier_line():
     earlier = ["You're not the only one who lost something tonight."]
     assert repeats_earlier("You're not the only one who lost something tonight!", earlier)
     assert not repeats_earlier("My dog ran off when the fireworks started.", earlier)
+
+
+def test_reply_flaw_names_what_makes_a_reply_worth_another_try():
+    own = ["My truck's in the ditch, man."]
+    recent = ["Is anybody hurt in the truck?", *own]
+    assert reply_flaw("", own, recent) == "empty"
+    assert reply_flaw("I don't know.", own, recent) == "stock filler"
+    assert reply_flaw("My truck's in the ditch, man!", own, recent) == "repeats an earlier reply"
+    assert reply_flaw("Is anybody hurt in the truck, you ask?", own, recent) == "echoes a recent line"
+    assert reply_flaw("I appreciate your patience, officer.", own, recent) == "assistant language"
+    assert reply_flaw("No, just me. My hands are frozen.", own, recent) is None

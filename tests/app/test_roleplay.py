@@ -15,6 +15,7 @@ from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
 from deescal.app.roleplay.persona import clean_reply
 from deescal.app.roleplay.service import RoleplayService, RoleplaySession
+from deescal.app.roleplay.session import RETRY_SAMPLING
 from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, RESOLVED_MIN_TURNS
 from deescal.app.settings import set_setting
 from deescal.models.llm import ROLE_PLAY
@@ -329,3 +330,24 @@ def test_empty_line_is_refused(service):
     with pytest.raises(UserFacingError, match="empty"):
         session.officer_turn("   ")
     assert db.turns(service.ctx.store, session.id) == []
+
+
+def test_stock_filler_and_a_repeated_reply_are_generated_again(service):
+    """ "I don't know." tells the trainee nothing, and a line said before sounds like a loop."""
+    scenario = store_scenario(service.ctx.store, case_id="rp-filler")
+    model = ScriptedModelNotLlama(
+        [
+            " I don't know.",
+            " My truck's in the ditch, man.",
+            " My truck's in the ditch, man.",
+            " It's freezing.",
+        ]
+    )
+    session_id = db.create_session(
+        service.ctx.store, scenario_id=scenario.id, trainee=None, model_name="scripted", adapter_path=None,
+        seed=1, initial_tension=6,
+    )  # fmt: skip
+    session = RoleplaySession(service, session_id, scenario, model, "scripted", 1)
+    assert session.officer_turn(CALM_LINES[0]).reply == "My truck's in the ditch, man."
+    assert session.officer_turn(CALM_LINES[1]).reply == "It's freezing."
+    assert len(model.calls) == 4 and model.calls[3]["sampling"] == RETRY_SAMPLING
