@@ -46,7 +46,9 @@ def record_scripted_session(
             text=officer,
             tension=tension,
             score=FIXED_SCORE,
-            techniques=[{"name": "open_question", "label": "Open question", "polarity": 1, "evidence": "what's"}],
+            techniques=[
+                {"name": "open_question", "label": "Open question", "polarity": 1, "evidence": "what's"}
+            ],
             feedback="Good open question.",
             scorer_version="fixed-for-tests",
             model_name="gemma-3-270m",

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from deescal.app.packs import PackService
 from deescal.app.packs.drop_folder import publish_finished, scan
 from deescal.app.packs.laptop import this_laptop
 from deescal.cli import main
+
 from tests.app.pack_fixtures import SCRIPT, open_laptop, record_scripted_session
 
 COURSE_SCENARIOS = ["mh-001", "sui-001", "dom-001"]
@@ -32,7 +32,11 @@ def instructor(tmp_path):
 def test_three_laptops_send_their_sessions_to_the_instructor_through_a_drop_folder(instructor, tmp_path):
     packs = instructor.service(PackService)
     course = packs.export_course(
-        tmp_path / "class.deescal-course", COURSE_SCENARIOS, name="Class 26-A", due_at="2026-06-01", adapter="house"
+        tmp_path / "class.deescal-course",
+        COURSE_SCENARIOS,
+        name="Class 26-A",
+        due_at="2026-06-01",
+        adapter="house",
     )
     due = {a.case_id: a for a in packs.assignments(course.id)}
     assert list(due) == COURSE_SCENARIOS and all(a.due_at == "2026-06-01" for a in due.values())
