@@ -12,6 +12,7 @@ from deescal.app.packs.laptop import this_laptop
 from deescal.cli import main
 
 from tests.app.pack_fixtures import SCRIPT, open_laptop, record_scripted_session
+from tests.models.llm_fixtures import embedded_path  # noqa: F401 (fixture)
 
 COURSE_SCENARIOS = ["mh-001", "sui-001", "dom-001"]
 
@@ -150,3 +151,28 @@ def test_sessions_on_a_scenario_the_instructor_lacks_bring_its_card(instructor, 
     report = packs.import_sessions([tmp_path / "s.deescal-sessions"])
     assert len(report.imported) == 1
     assert packs.review_queue()[0].title == "The trainee's own scenario"
+
+
+def test_the_academys_own_adapter_travels_in_the_course_pack(tmp_path, embedded_path):  # noqa: F811
+    from deescal.models.registry import ModelRegistry
+
+    from tests.models.llm_fixtures import link_embedded
+    from tests.models.lora_files import write_lora_adapter
+
+    adapter = write_lora_adapter(tmp_path / "academy.gguf")
+    course_file = tmp_path / "c.deescal-course"
+    with open_laptop(tmp_path / "instructor") as instructor:
+        link_embedded(instructor.data.models, embedded_path)
+        instructor.service(ModelRegistry).add_adapter(adapter, "academy")
+        instructor.service(PackService).export_course(
+            course_file, ["mh-001"], name="Class", adapter="academy"
+        )
+    with open_laptop(tmp_path / "laptop") as laptop:
+        link_embedded(laptop.data.models, embedded_path)
+        joined = laptop.service(PackService).import_course(course_file)
+        active = laptop.service(ModelRegistry).active_adapter()
+        assert joined.adapter == active.name == "academy (Class)"
+        carried = Path(active.path)
+        assert carried.parent == laptop.data.adapters and carried.read_bytes() == adapter.read_bytes()
+        assert laptop.service(PackService).import_course(course_file).updated  # again: same adapter, no error
+        assert laptop.service(ModelRegistry).active_adapter().name == "academy (Class)"
