@@ -17,7 +17,7 @@ from deescal.ui.drop_folder import DropFolderWatcher
 from deescal.ui.tasks import Policy, TaskLane
 from deescal.ui.widgets.assignments_dialog import AssignmentsDialog
 from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow
 
@@ -47,6 +47,24 @@ class CourseMenu(QObject):
             menu.addAction(action)
         self.watcher = DropFolderWatcher(ctx, self.status, self)
         self.watcher.arrived.connect(self._arrived)
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)  # packs dropped on the window are imported
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+            courses = [p for p in paths if p.endswith(COURSE_SUFFIX)]
+            sessions = [p for p in paths if p.endswith(SESSIONS_SUFFIX)]
+            if not courses and not sessions:
+                return False
+            event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                for course in courses:
+                    self.import_course(course)
+                if sessions:
+                    self.import_sessions(sessions)
+            return True
+        return super().eventFilter(watched, event)
 
     # -- actions -------------------------------------------------------------------------------
     def import_course(self, path: str | None = None) -> None:

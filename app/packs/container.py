@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,8 +43,8 @@ class PackError(UserFacingError):
 
 def temporary_name(target: Path) -> Path:
     """Where a pack is written before it is renamed into place: hidden, and not a pack's suffix, so a
-    drop-folder scan never picks up half a file."""
-    return target.with_name(f".{target.name}.{os.getpid()}.partial")
+    drop-folder scan never picks up half a file; unique per call, so two writers never share one."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
 
 
 def write_pack(
@@ -268,7 +269,7 @@ class PackReader:
         info = self._zip.getinfo(name)
         if info.file_size > limit:
             raise self.fail(f"holds {name} of {info.file_size:,} bytes, more than allowed ({limit:,})")
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        partial = temporary_name(target)
         digest = hashlib.sha256()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -92,3 +92,31 @@ def test_a_trainee_imports_a_course_and_sees_assignments_ticked(qtbot, ctx, tmp_
     assert ticked.summary.text() == "1 of 2 done"
     assert [ticked.table.item(row, 3).text() for row in range(2)] == ["", "\u2713 done"]
     assert "Joined \u201cClass\u201d" in window.course_menu.status.text()
+
+
+def test_packs_dropped_on_the_window_are_imported(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    course_file = tmp_path / "c.deescal-course"
+    packs = ctx.service(PackService)
+    packs.export_course(course_file, ["mh-001"], name="Class")
+    with open_laptop(tmp_path / "laptop") as laptop:
+        laptop.service(PackService).import_course(course_file)
+        record_scripted_session(laptop, "mh-001", "Sam Cole")
+        laptop.service(PackService).export_sessions(tmp_path / "sam.deescal-sessions")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    mime = QMimeData()
+    mime.setUrls(
+        [QUrl.fromLocalFile(str(tmp_path / "sam.deescal-sessions")), QUrl.fromLocalFile(str(course_file))]
+    )
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, buttons, keys)
+    QApplication.sendEvent(window, enter)  # a drop is delivered only after an accepted enter
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, buttons, keys)
+    QApplication.sendEvent(window, drop)
+    assert drop.isAccepted()
+    qtbot.waitUntil(lambda: packs.queue_count() == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: "1 waiting for review" in window.course_menu.status.text(), timeout=20_000)
