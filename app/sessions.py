@@ -131,6 +131,7 @@ def session_transcript(store: Store, session_id: int) -> dict[str, Any]:
     session = session_row(store, session_id)
     return {
         "session_id": session.id,
+        "uuid": session.uuid,
         "scenario_id": session.scenario_id,
         "case_id": session.case_id,
         "title": session.title,

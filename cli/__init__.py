@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "review",
     "roleplay",
     "sessions",
+    "course",
     "models",
     "scenarios",
     "finetune",

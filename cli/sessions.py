@@ -1,11 +1,14 @@
-"""``deescal sessions list|show ID``: recorded role-play sessions, as ``deescal roleplay`` printed them."""
+"""``deescal sessions list|show|export|import|queue``: recorded role-play sessions, as ``deescal
+roleplay`` printed them, and session packs between the trainees' laptops and the instructor."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
+from deescal.app.packs import PackService
 from deescal.app.sessions import STATUSES, list_sessions, session_transcript
-from deescal.cli.common import add_json_flag, open_context, print_json, print_table
+from deescal.cli.common import add_json_flag, open_context, open_service, print_json, print_table
 
 # What ``sessions list --json`` prints for each session.
 JSON_FIELDS = (
@@ -25,6 +28,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("session_id", type=int, metavar="ID")
     add_json_flag(show)
     show.set_defaults(func=run_show)
+
+    export = commands.add_parser("export", help="write finished sessions to a signed session pack")
+    export.add_argument("out", help="the session pack to write (.deescal-sessions)")
+    export.add_argument(
+        "session_ids", nargs="*", type=int, metavar="SESSION", help="only these (default: all)"
+    )
+    export.add_argument(
+        "--course", metavar="COURSE_ID", help="sign for this course (default: the newest joined)"
+    )
+    export.add_argument("--audio", action="store_true", help="include the recorded audio of voice sessions")
+    export.set_defaults(func=run_export)
+
+    importing = commands.add_parser("import", help="import session packs (files or folders of them)")
+    importing.add_argument("paths", nargs="+", metavar="PACK_OR_FOLDER")
+    add_json_flag(importing)
+    importing.set_defaults(func=run_import)
+
+    queue = commands.add_parser("queue", help="imported sessions waiting for review")
+    add_json_flag(queue)
+    queue.set_defaults(func=run_queue)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -83,4 +106,43 @@ def run_show(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print_transcript(data)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with open_service(args, PackService) as packs:
+        count = packs.export_sessions(
+            args.out, args.session_ids or None, course_id=args.course, audio=args.audio
+        )
+    print(f"Wrote {count} session(s) to {args.out}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with open_service(args, PackService) as packs:
+        report = packs.import_sessions(args.paths)
+        waiting = packs.queue_count()
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(f"Imported {len(report.imported)} session(s); {waiting} waiting for review.")
+        for item in report.skipped:
+            print(f"  skipped {item['file']}: {item['reason']}")
+    return 1 if report.refused_files else 0
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    with open_service(args, PackService) as packs:
+        queue = packs.review_queue()
+    if args.json:
+        print_json([asdict(item) for item in queue])
+        return 0
+    print_table(
+        [
+            (q.session_id, q.trainee or "-", q.laptop_name or "-", q.case_id, q.status, q.started_at[:16])
+            for q in queue
+        ],
+        ["session", "trainee", "laptop", "scenario", "status", "started"],
+    )
+    print(f"{len(queue)} new session(s) to review")
     return 0

@@ -8,6 +8,7 @@ import importlib
 from deescal.app.context import AppContext
 from deescal.app.settings import get_setting, set_setting
 from deescal.ui import tasks
+from deescal.ui.course_menu import CourseMenu
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.set_active_model_text(get_setting(ctx.store, "ui.active_model_label", "Gemma 3 270M (embedded)"))
 
         self._build_menu()
+        self.course_menu = CourseMenu(self, ctx)  # course and session packs, the drop folder
         self._restore_geometry()
         self.nav.setCurrentRow(0)
 

@@ -63,13 +63,6 @@ class Importer:
     def _duplicate_of(self, content_hash: str) -> dict | None:
         return self.scenarios.with_content(content_hash)
 
-    def _free_case_id(self, case_id: str) -> str:
-        candidate, n = case_id, 1
-        while self.scenarios.case_id_taken(candidate):
-            n += 1
-            candidate = f"{case_id}-{n}"
-        return candidate
-
     def _store(self, scenario, content_hash: str, path: Path, report: ImportReport, label: str) -> None:
         duplicate = self._duplicate_of(content_hash)
         if duplicate:
@@ -77,7 +70,7 @@ class Importer:
                 (label, f"is already in the library as #{duplicate['id']} \u201c{duplicate['title']}\u201d")
             )
             return
-        scenario.case_id = self._free_case_id(scenario.case_id)
+        scenario.case_id = self.scenarios.free_case_id(scenario.case_id)
         scenario_id = self.scenarios.insert(scenario, content_hash, str(path))
         report.imported.append(
             {"id": scenario_id, "case_id": scenario.case_id, "title": scenario.title, "file": label}

@@ -83,6 +83,15 @@ class Session:
     character_name: str
     scenario_source: str
     trainee: str | None
+    uuid: str | None = None  # given at creation, kept when the session is imported elsewhere
+    origin: str = "local"  # "imported" when it came in a session pack
+    laptop_id: str | None = None  # where an imported session was played (None: here)
+    laptop_name: str | None = None
+    course_id: str | None = None
+    assignment_id: str | None = None
+    app_version: str | None = None
+    pack_id: str | None = None
+    imported_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,3 +169,50 @@ class AdapterRecord:
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course this data folder made (``owner``, the instructor) or joined from a course pack (``member``)."""
+
+    id: str
+    name: str
+    role: str
+    settings: dict[str, Any]
+    adapter: dict[str, Any] | None
+    created_at: str
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One scenario a course asks for, with its due date; ``done`` once a session on it has finished
+    on this laptop since the course arrived."""
+
+    id: str
+    course_id: str
+    course: str
+    position: int
+    scenario_id: int
+    case_id: str
+    title: str
+    due_at: str | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class QueuedSession:
+    """An imported session the instructor has not opened yet."""
+
+    session_id: int
+    uuid: str
+    trainee: str | None
+    laptop_id: str | None
+    laptop_name: str | None
+    case_id: str
+    title: str
+    status: str
+    started_at: str
+    assignment_id: str | None
+    course_id: str | None
+    added_at: str

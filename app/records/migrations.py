@@ -198,6 +198,61 @@ MIGRATIONS: list[str] = [
     CREATE INDEX scenarios_list_by_id ON scenarios(
         id, title COLLATE NOCASE, category, difficulty, initial_tension, source, case_id, character_name, tags);
     """,
+    # 5: course packs and session packs (app/packs/FORMAT.md). Every session gets a UUID when it is
+    # created (a trigger, whatever code inserts it), kept when it is imported elsewhere, so importing
+    # a pack twice finds the same sessions. Imported sessions keep the laptop and pack they came from;
+    # ``review_queue`` holds those the instructor has not opened yet; ``pack_files`` remembers which
+    # drop-folder files were already read (path, size and time), so a rescan opens only new ones.
+    """
+    ALTER TABLE sessions ADD COLUMN uuid TEXT;
+    ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'imported'));
+    ALTER TABLE sessions ADD COLUMN laptop_id TEXT;
+    ALTER TABLE sessions ADD COLUMN laptop_name TEXT;
+    ALTER TABLE sessions ADD COLUMN course_id TEXT;
+    ALTER TABLE sessions ADD COLUMN assignment_id TEXT;
+    ALTER TABLE sessions ADD COLUMN app_version TEXT;
+    ALTER TABLE sessions ADD COLUMN pack_id TEXT;
+    ALTER TABLE sessions ADD COLUMN imported_at TEXT;
+    UPDATE sessions SET uuid = {uuid4};
+    CREATE UNIQUE INDEX sessions_by_uuid ON sessions(uuid);
+    CREATE TRIGGER sessions_get_a_uuid AFTER INSERT ON sessions WHEN NEW.uuid IS NULL
+    BEGIN
+        UPDATE sessions SET uuid = {uuid4} WHERE id = NEW.id;
+    END;
+    CREATE TABLE courses (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+        course_key BLOB NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{{}}',
+        adapter TEXT,
+        created_at TEXT NOT NULL,
+        imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        course_id TEXT NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        scenario_id INTEGER NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+        due_at TEXT
+    );
+    CREATE INDEX assignments_by_course ON assignments(course_id, position);
+    CREATE TABLE review_queue (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE pack_files (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    """.format(
+        uuid4="lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)"
+        " || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-'"
+        " || hex(randomblob(6)))"
+    ),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

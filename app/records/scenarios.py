@@ -191,6 +191,18 @@ class ScenarioRepository:
     def case_id_taken(self, case_id: str) -> bool:
         return self._first("case_id = ?", [case_id], "id") is not None
 
+    def free_case_id(self, case_id: str) -> str:
+        """``case_id``, or with ``-2``, ``-3``... added when another scenario already has it."""
+        candidate, n = case_id, 1
+        while self.case_id_taken(candidate):
+            n += 1
+            candidate = f"{case_id}-{n}"
+        return candidate
+
+    def content_hash(self, scenario_id: int) -> str | None:
+        row = self._first("id = ?", [scenario_id], "content_hash")
+        return row["content_hash"] if row else None
+
     def with_content(self, content_hash: str) -> dict | None:
         """The scenario (id, title) already holding this content, if any."""
         return self._first("content_hash = ?", [content_hash], "id, title")

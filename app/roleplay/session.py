@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from deescal.app import sessions as db
 from deescal.app.errors import UserFacingError
+from deescal.app.packs import PackService
+from deescal.app.packs.drop_folder import publish_after_session
 from deescal.app.records.entities import Turn
 from deescal.app.roleplay.conversation import Conversation
 from deescal.app.roleplay.persona import (
@@ -94,6 +96,7 @@ class RoleplaySession:
         self.given_advice: list[str] = []  # per officer turn: the next step shown, not to repeat it
         self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
         self._first_token_at: float | None = None
+        self.publish_problem: str | None = None  # why the finished session could not reach the drop folder
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -316,6 +319,7 @@ class RoleplaySession:
             return
         db.finish_session(self.store, self.id, status, self.tension)
         self.status = status
+        self.publish_problem = publish_after_session(self.service.ctx.service(PackService))
 
     def _require_active(self) -> None:
         if self.status != "active":

@@ -13,6 +13,7 @@ import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
 from deescal.app.errors import DatabaseError, UserFacingError
+from deescal.app.packs import PackService
 from deescal.app.roleplay.persona import clean_reply
 from deescal.app.roleplay.service import RoleplayService, RoleplaySession
 from deescal.app.roleplay.session import RETRY_SAMPLING
@@ -20,6 +21,7 @@ from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, RES
 from deescal.app.settings import set_setting
 from deescal.models.llm import ROLE_PLAY
 
+from tests.app.pack_fixtures import open_laptop
 from tests.app.roleplay_fixtures import (
     CALM_LINES,
     THREAT_LINE,
@@ -351,3 +353,28 @@ def test_stock_filler_and_a_repeated_reply_are_generated_again(service):
     assert session.officer_turn(CALM_LINES[0]).reply == "My truck's in the ditch, man."
     assert session.officer_turn(CALM_LINES[1]).reply == "It's freezing."
     assert len(model.calls) == 4 and model.calls[3]["sampling"] == RETRY_SAMPLING
+
+
+def test_an_ended_session_goes_to_the_drop_folder_of_the_joined_course(service, tmp_path):
+    with open_laptop(tmp_path / "instructor") as instructor:
+        instructor.service(PackService).export_course(tmp_path / "c.deescal-course", ["mh-001"], name="Class")
+    packs = service.ctx.service(PackService)
+    packs.import_course(tmp_path / "c.deescal-course")
+    drop = tmp_path / "share"
+    drop.mkdir()
+    packs.set_drop_folder(drop)
+    try:
+        scenario = store_scenario(service.ctx.store, case_id="rp-published")
+        session = service.start(scenario.id, trainee_name="Alex Morgan", seed=5)
+        session.officer_turn(CALM_LINES[0])
+        session.end()
+        uuid = db.session_row(service.ctx.store, session.id).uuid
+        assert session.publish_problem is None and (drop / f"{uuid}.deescal-sessions").is_file()
+        assert not [p for p in drop.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+        drop.rename(tmp_path / "unplugged")  # the stick is pulled out
+        second = service.start(scenario.id, trainee_name="Alex Morgan", seed=6)
+        second.end()
+        assert second.status == "ended" and "cannot be reached" in second.publish_problem
+    finally:
+        packs.set_drop_folder(None)

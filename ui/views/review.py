@@ -12,10 +12,12 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
+from deescal.app.packs import PackService
 from deescal.app.report_export import chart_series, export_html, export_pdf, summary_rows
 from deescal.app.review import ReferenceComparison, ReviewService, ReviewTurn, SessionReview
 from deescal.ui.tasks import Policy, TaskLane, show_error
 from deescal.ui.widgets.approval_dialog import ApprovalDialog
+from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
 from deescal.ui.widgets.turn_chart import TurnChart
 from deescal.ui.widgets.turn_review_panel import TurnReviewPanel
 from PySide6.QtCore import Qt, QTimer
@@ -93,6 +95,8 @@ class ReviewView(QWidget):
         ):
             top.addWidget(button)
         layout.addLayout(top)
+        self.queue_label = ReviewQueueLabel(self.ctx)  # imported sessions not opened yet
+        layout.addWidget(self.queue_label)
         self.summary = QLabel("No session selected.")
         self.summary.setObjectName("reviewSummary")
         self.summary.setWordWrap(True)
@@ -187,6 +191,7 @@ class ReviewView(QWidget):
 
     # -- sessions --------------------------------------------------------------------------------
     def refresh_sessions(self) -> None:
+        self.queue_label.refresh()
         current = self.review.session.id if self.review else None
         sessions = self._fill_combo()
         if not sessions:
@@ -234,6 +239,8 @@ class ReviewView(QWidget):
         self._references = self.service.reference_officer_turns(session_id)
         self._comparisons = {}
         self._populate()
+        if self.ctx.service(PackService).mark_seen(session_id):  # opened: off the review queue
+            self.queue_label.refresh()
         if self.review.unscored_turns:
             self._score_missing(session_id)
 

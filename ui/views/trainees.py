@@ -6,6 +6,7 @@ from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.trainees import TraineeService
 from deescal.ui.tasks import show_error
+from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
 from deescal.ui.widgets.score_trend_chart import ScoreTrendChart
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
@@ -87,6 +88,8 @@ class TraineesView(QWidget):
         self.export_button.clicked.connect(self.export_csv)
         for button in (self.new_button, self.rename_button, self.export_button):
             buttons.addWidget(button)
+        self.queue_label = ReviewQueueLabel(ctx)  # imported sessions not opened yet
+        buttons.addWidget(self.queue_label)
         buttons.addStretch(1)
         self.status = QLabel("")
         buttons.addWidget(self.status)
@@ -137,6 +140,7 @@ class TraineesView(QWidget):
 
     def refresh(self, select_id: int | None = None) -> None:
         select_id = select_id if select_id is not None else self.selected_trainee_id()
+        self.queue_label.refresh()
         trainees = self.service.list_trainees()
         self.trainee_table.blockSignals(True)
         self.trainee_table.setRowCount(len(trainees))
