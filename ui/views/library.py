@@ -45,7 +45,6 @@ SEARCH_DELAY_MS = 200
 SPLITTER_KEY = "ui.library.splitter"
 ANY = None
 ALL_CATEGORIES = "All categories"
-TABLE_MIN_WIDTH = 480  # the title column keeps room to be read next to the detail pane
 
 
 class LibraryView(QWidget):
@@ -115,7 +114,6 @@ class LibraryView(QWidget):
         self.table = ScenarioTable()
         self.table.setObjectName("libraryTable")
         self.table.setModel(self.model)
-        self.table.setMinimumWidth(TABLE_MIN_WIDTH)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -123,7 +121,6 @@ class LibraryView(QWidget):
         self.table.start_requested.connect(self.start_roleplay)
         self.empty = EmptyState("", "Clear the search and filters", self._empty_action)
         self.table_stack = EmptyStack(self.table, self.empty)
-        self.table_stack.setMinimumWidth(TABLE_MIN_WIDTH)
 
         self.detail = ScenarioDetail()
         self.detail.role_change_requested.connect(self.correct_role)

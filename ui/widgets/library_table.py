@@ -1,9 +1,9 @@
 """The Library's scenario table: the title first and widest at any window size, and keyboard friendly.
 
 The columns after the title keep narrow fixed widths and the title takes the rest; in a narrow
-table the character and source columns step aside (both are on the card and in the row's tooltip)
-so the title stays readable. Tab leaves the table instead of walking it cell by cell, and Enter
-asks to start the current scenario.
+table the other columns step aside one by one (character, source, category, tension: all are on
+the card and in the row's tooltip) until the title has 40% of the width, so it is always the widest.
+Tab leaves the table instead of walking it cell by cell, and Enter asks to start the current scenario.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-# Width of each column after the title (by model column), and those that hide in a narrow table.
+# Width of each column after the title (by model column), and the order they hide in a narrow table.
 COLUMN_WIDTHS = {1: 130, 2: 72, 3: 60, 4: 120, 5: 76}
-OPTIONAL_COLUMNS = (4, 5)
-TITLE_SHARE = 0.5  # the optional columns hide when the title would get less than this share
+HIDE_ORDER = (4, 5, 1, 3)
+TITLE_SHARE = 0.4  # columns hide while the title would get less than this share of the width
 
 
 class ScenarioTable(QTableView):
@@ -42,12 +42,15 @@ class ScenarioTable(QTableView):
         self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Hides the optional columns when showing them would leave the title under half the width."""
+        """Hides columns, in :data:`HIDE_ORDER`, while the title would get under its share of the width."""
         width = self.viewport().width()
-        fixed = sum(COLUMN_WIDTHS.values())
-        show_all = width - fixed >= TITLE_SHARE * width
-        for column in OPTIONAL_COLUMNS:
-            self.setColumnHidden(column, not show_all)
+        shown = dict(COLUMN_WIDTHS)
+        for column in HIDE_ORDER:
+            if width - sum(shown.values()) >= TITLE_SHARE * width:
+                break
+            del shown[column]
+        for column in COLUMN_WIDTHS:
+            self.setColumnHidden(column, column not in shown)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
