@@ -141,15 +141,16 @@ class LibraryView(QWidget):
             # Long category names would make the row too wide for a small window: the box is as wide
             # as its "all" item (never clipped), its list as wide as the longest name.
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(len(shortest) + 2)
+            box.setMinimumContentsLength(len(shortest))
         search_row = QHBoxLayout()
-        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.search_edit, 3)
+        search_row.addWidget(self.count_label, 2)
         search_row.addWidget(import_button)
         search_row.addWidget(export_button)
         filters = QHBoxLayout()
         for widget in (self.category_box, self.difficulty_box, self.source_box, self.tag_box, clear):
             filters.addWidget(widget)
-        filters.addWidget(self.count_label, 1)
+        filters.addStretch(1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
