@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ class AppContext:
     data: DataDir
     store: Store
     _services: dict[type, Any] = field(default_factory=dict, repr=False)
+    _building: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None) -> AppContext:
@@ -38,10 +40,14 @@ class AppContext:
         return cls(data=data, store=Store(data.database, data.backups))
 
     def service(self, kind: type[T]) -> T:
-        """One shared instance per service class, built on first use as ``kind(self)``."""
-        if kind not in self._services:
-            self._services[kind] = kind(self)
-        return self._services[kind]
+        """One shared instance per service class, built on first use as ``kind(self)``.
+
+        Pages build services from background tasks too: the lock makes two first uses at once share
+        one instance (two library services would both add the bundled scenarios)."""
+        with self._building:
+            if kind not in self._services:
+                self._services[kind] = kind(self)
+            return self._services[kind]
 
     def __enter__(self) -> AppContext:
         return self

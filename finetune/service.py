@@ -20,6 +20,7 @@ from deescal.app.records.sessions import SessionRepository
 from deescal.app.settings import get_setting, set_setting
 from deescal.finetune import job as jobs
 from deescal.finetune.checkpoint import read_state
+from deescal.finetune.presets import StepTiming, measured_timing
 from deescal.finetune.train import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,19 @@ class FinetuneService:
             "history": jobs.loss_history(folder),
             "resumable": job["status"] in ("interrupted", "training", "failed") and bool(state),
         }
+
+    def step_timing(self) -> StepTiming | None:
+        """How fast training ran when last measured (for the presets' time estimates)."""
+        from dataclasses import asdict
+
+        from deescal.models.registry import ModelRegistry
+
+        folder = jobs.job_dir(self.ctx)
+        state = read_state(folder) or {}
+        config = TrainConfig.load(folder) if (folder / "train_config.json").is_file() else None
+        job_run = (state.get("seconds"), state.get("step"), asdict(config) if config else None)
+        adapters = sorted(self.ctx.service(ModelRegistry).adapters(), key=lambda a: a.id, reverse=True)
+        return measured_timing(job_run, [(a.name, a.training_summary) for a in adapters])
 
     # -- work (call from a worker thread) --------------------------------------------------------
     def prepare(

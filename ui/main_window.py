@@ -9,6 +9,7 @@ from deescal.app.context import AppContext
 from deescal.app.settings import get_setting, set_setting
 from deescal.ui import tasks
 from deescal.ui.course_menu import CourseMenu
+from deescal.ui.views.welcome import WELCOME_SEEN
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,6 +30,7 @@ PAGES: list[tuple[str, str]] = [
     ("Fine-tune", "deescal.ui.views.finetune:FinetuneView"),
     ("Models", "deescal.ui.views.models:ModelsView"),
     ("Settings", "deescal.ui.views.settings:SettingsView"),
+    ("Welcome", "deescal.ui.views.welcome:WelcomeView"),
 ]
 
 GEOMETRY_KEY = "ui.main_window.geometry"
@@ -67,7 +69,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.course_menu = CourseMenu(self, ctx)  # course and session packs, the drop folder
         self._restore_geometry()
-        self.nav.setCurrentRow(0)
+        self.show_page("Library" if get_setting(ctx.store, WELCOME_SEEN) else "Welcome")
 
     # -- navigation --------------------------------------------------------------------------
     def _build_menu(self) -> None:
@@ -83,6 +85,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         go.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")
+        welcome = QAction("&Getting started", self)
+        welcome.triggered.connect(lambda: self.show_page("Welcome"))
+        help_menu.addAction(welcome)
         about = QAction("&About DeEscal Trainer", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -107,8 +112,10 @@ class MainWindow(QMainWindow):
 
     def _connect_page(self, title: str, page: QWidget) -> None:
         """Pages ask for cross-page actions by signal; the window carries them out."""
-        if title == "Library":
+        if title in ("Library", "Welcome"):
             page.roleplay_requested.connect(self.open_roleplay)
+        if title == "Welcome":
+            page.page_requested.connect(self.show_page)
         if title in ("Role-play", "Trainees"):
             page.review_requested.connect(self.open_review)
         if title in ("Role-play", "Models"):

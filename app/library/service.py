@@ -162,6 +162,34 @@ class LibraryService:
         )
         return self.scenarios.count(search)
 
+    def category_counts(
+        self,
+        query: str = "",
+        difficulty: int | Iterable[int] | None = None,
+        tags: Iterable[str] | None = None,
+        source: str | None = None,
+    ) -> list[tuple[str, int]]:
+        """Every category with how many scenarios in it match the search and the other filters.
+
+        The category filter itself is left out, so the counts say what choosing a category would give.
+        """
+        if not (query.strip() or difficulty or tags or source):
+            return self.categories()
+        search = SearchQuery(query, None, difficulty, tags, source, common_tags=self._common_tags(tags))
+        counted = self.scenarios.category_counts(search)
+        return [(name, counted.get(name, 0)) for name, _ in self.categories()]
+
+    def gentle_example(self) -> ScenarioListing | None:
+        """The scenario a newcomer starts with: a bundled one of the lowest difficulty, the calmest at
+        the start among those (then by title); any scenario when none is bundled; None when empty."""
+        for source in ("authored", None):
+            easiest = self.search(source=source, sort="difficulty", limit=1)
+            if easiest:
+                return self.search(source=source, difficulty=easiest[0].difficulty, sort="tension", limit=1)[
+                    0
+                ]
+        return None
+
     def _common_tags(self, tags: Iterable[str] | str | None) -> frozenset[str]:
         """Tags on at least 5% of scenarios (only worked out when a search filters by tag)."""
         if not tags:

@@ -187,6 +187,11 @@ class SearchQuery:
         sql = f"SELECT {ROW_COLUMNS} FROM {source} ORDER BY {SORTS[self.sort]} LIMIT ? OFFSET ?"
         return sql, [*params, int(limit), int(offset)]
 
+    def category_counts_sql(self) -> tuple[str, list[object]]:
+        """How many matches each category holds (for the category filter's counts)."""
+        source, params = self._from_where(counting=True, index=None)
+        return f"SELECT s.category AS category, count(*) AS n FROM {source} GROUP BY s.category", params
+
     def count_sql(self) -> tuple[str, list[object]]:
         if self.match and not self.where and not self.tag_list:
             return "SELECT count(*) AS n FROM scenario_search WHERE scenario_search MATCH ?", [self.match]

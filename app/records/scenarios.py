@@ -263,6 +263,10 @@ class ScenarioRepository:
         sql, params = query.count_sql()
         return self.store.query_one(sql, params)["n"]
 
+    def category_counts(self, query: SearchQuery) -> dict[str, int]:
+        sql, params = query.category_counts_sql()
+        return {row["category"]: row["n"] for row in self.store.query(sql, params)}
+
     def total(self) -> int:
         return self.store.db["scenarios"].count
 

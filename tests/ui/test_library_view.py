@@ -7,13 +7,14 @@ from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.library.service import SEARCH_INDEX_KEY
-from deescal.app.settings import set_setting
+from deescal.app.settings import get_setting, set_setting
 from deescal.ui.main_window import MainWindow
 from deescal.ui.tasks import drain
 from deescal.ui.views.library import LibraryView
 from deescal.ui.widgets.library_table_model import LOADING, PAGE_SIZE
+from deescal.ui.widgets.start_dialog import LAST_MODEL, LAST_TRAINEE
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QStyle, QStyleOptionComboBox
 
 from tests.scenario_library.transcript_samples import NARRATION_ONLY, write_transcript
 
@@ -135,19 +136,131 @@ def test_import_dialog_reports_each_file_and_selects_the_new_scenario(qtbot, vie
     dialog.buttons.button(dialog.buttons.StandardButton.Close).click()
 
 
-def test_start_roleplay_opens_the_roleplay_page_with_the_scenario(qtbot, ctx, monkeypatch):
+def test_start_asks_trainee_and_model_by_title_then_hands_over_the_scenario(qtbot, ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    view = window.view("Library")
+    view = window.show_page("Library")
     qtbot.waitUntil(lambda: not view.busy() and view.model.total > 0, timeout=10_000)
-    roleplay = window.view("Role-play")
-    started = []
-    monkeypatch.setattr(roleplay, "start_for_scenario", started.append, raising=False)
+    requested = []
+    view.roleplay_requested.connect(requested.append)
     view.select_row(2)
     qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
-    assert started == [view.current_scenario_id()]
-    assert window.stack.currentWidget() is roleplay
+    dialog = view.start_dialog
+    assert dialog is not None and dialog.isVisible()
+    scenario = view.detail.scenario
+    assert scenario.title in dialog.title.text() and str(scenario.id) not in dialog.title.text()
+    assert dialog.model.currentData() == "gemma-3-270m-q4_k_m"
+    dialog.trainee.setCurrentText("Robin Diaz")
+    dialog.start_button.click()
+    assert requested == [scenario.id]
+    assert get_setting(ctx.store, LAST_TRAINEE) == "Robin Diaz"
+    assert get_setting(ctx.store, LAST_MODEL) == "gemma-3-270m-q4_k_m"
+    # Next time the same small step is pre-filled; Cancel starts nothing.
+    view.select_row(3)
+    dialog = view.start_roleplay()
+    assert dialog.trainee.currentText() == "Robin Diaz"
+    dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
+    assert requested == [scenario.id]
+    drain()
     window.close()
+
+
+def test_title_column_is_first_and_widest_and_filters_are_not_clipped(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    view = window.show_page("Library")
+    window.show()
+    for width, height in ((1024, 640), (1280, 720), (1920, 1080)):
+        window.resize(width, height)
+        qtbot.waitUntil(lambda w=width: window.width() == w)
+        qtbot.waitUntil(lambda: not view.busy() and view.model.total > 0, timeout=10_000)
+        table = view.table
+        shown = [c for c in range(view.model.columnCount()) if not table.isColumnHidden(c)]
+        widths = {c: table.columnWidth(c) for c in shown}
+        assert shown[0] == 0 and view.model.headerData(0, Qt.Orientation.Horizontal) == "Title"
+        assert widths[0] == max(widths.values()) and widths[0] >= 0.4 * table.viewport().width(), (
+            width,
+            widths,
+        )
+        assert widths[0] > 150  # "Agita..." was 45 px
+        for box in (view.category_box, view.difficulty_box, view.source_box):
+            assert text_fits(box, box.itemText(0)), (width, box.itemText(0))
+        assert shown_columns_fit(view)
+    title = view.model.data(view.model.index(0, 0))
+    assert view.model.data(view.model.index(0, 0), Qt.ItemDataRole.ToolTipRole).startswith(title)
+    view.select_row(0)
+    assert title in view.detail.card.toPlainText()
+    drain()
+    window.close()
+
+
+def text_fits(box, text: str) -> bool:
+    """Whether the combo box's text field is wide enough for ``text`` (what it shows closed)."""
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    field = box.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, box
+    )
+    return field.width() >= box.fontMetrics().horizontalAdvance(text)
+
+
+def shown_columns_fit(view) -> bool:
+    header = view.table.horizontalHeader()
+    return header.length() <= view.table.viewport().width() + 1
+
+
+def test_category_counts_follow_the_search(qtbot, view):
+    def counts() -> dict[str, str]:
+        box = view.category_box
+        return {box.itemData(n): box.itemText(n) for n in range(1, box.count())}
+
+    everything = counts()
+    name, total = view.library.categories()[0]
+    assert everything[name] == f"{name} ({total:,})"
+    word = view.library.get(view.library.find_id("sui-001")).character_profile.name.split()[0]
+    view.search_edit.setText(word)
+    view.apply_filters()
+    settle(qtbot, view)
+    searched = counts()
+    assert set(searched) == set(everything)  # every category stays listed, with what the search finds
+    found = {c: view.library.count(word, category=c) for c in searched}
+    assert all(searched[c] == f"{c} ({n:,})" for c, n in found.items())
+    assert sum(found.values()) == view.model.total < view.library.total()
+    view.difficulty_box.setCurrentIndex(view.difficulty_box.findData(5))
+    settle(qtbot, view)
+    assert all(
+        counts()[c] == f"{c} ({view.library.count(word, category=c, difficulty=5):,})" for c in searched
+    )
+
+
+def test_keyboard_reaches_the_list_the_start_button_and_the_card(qtbot, view):
+    view.window().activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.detail.scenario is not None and view.current_scenario_id() == view.current_row_id()
+    qtbot.keyClick(view.table, Qt.Key.Key_Tab)
+    assert view.start_button.hasFocus()  # Tab leaves the table; it does not walk its cells
+    qtbot.keyClick(view.start_button, Qt.Key.Key_Tab)
+    qtbot.keyClick(view.delete_button, Qt.Key.Key_Tab)
+    assert view.detail.card.hasFocus()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert view.start_dialog is not None and view.start_dialog.isVisible()
+    assert view.detail.scenario.title in view.start_dialog.title.text()
+    view.start_dialog.reject()
+
+
+def test_first_open_picks_no_scenario_and_an_empty_result_says_what_to_do(qtbot, view):
+    assert view.detail.scenario is None and not view.start_button.isEnabled()
+    view.search_edit.setText("zzqxnotaword")
+    view.apply_filters()
+    settle(qtbot, view)
+    assert view.model.total == 0 and view.table_stack.is_empty()
+    assert "No scenario matches" in view.empty.label.text()
+    view.empty.button.click()
+    settle(qtbot, view)
+    assert view.search_edit.text() == "" and view.model.total > 0 and not view.table_stack.is_empty()
 
 
 def test_table_pages_are_fetched_on_demand(qtbot, view, monkeypatch):

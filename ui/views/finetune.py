@@ -1,8 +1,11 @@
 """Fine-tune page: choose reviewed data, train a LoRA adapter, compare it with the base, switch to it.
 
 All work goes through :class:`FinetuneService`: preparing and training run on the page's task lane (training
-itself in a spawned child process, so cancel is safe and the window stays responsive); the page
-only wires widgets to it. Cancel saves a checkpoint; Resume continues to the same step count.
+itself in a spawned child process, so cancel is safe and the window stays responsive); reading the
+page's state (approved sessions, the last run, the measured training speed) runs on a second lane,
+so opening the page never waits on it. How long to train is a preset (quick, standard, thorough)
+with its estimated time; the raw settings are under Advanced. Cancel saves a checkpoint; Resume
+continues to the same step count.
 """
 
 from __future__ import annotations
@@ -14,17 +17,29 @@ from deescal.app.context import AppContext
 from deescal.app.records.entities import TrainingDialogue
 from deescal.finetune.defaults import TRAINING_DEFAULTS, eval_every_for
 from deescal.finetune.job import JobSpec, default_adapter_name
+from deescal.finetune.presets import (
+    PRESETS,
+    StepTiming,
+    describe_duration,
+    estimate_seconds,
+    preset_named,
+    preset_of,
+    settings_for,
+)
 from deescal.finetune.service import FinetuneService
 from deescal.ui.tasks import Policy, TaskLane
+from deescal.ui.widgets.empty_state import EmptyStack, EmptyState
 from deescal.ui.widgets.loss_chart import LossChart
 from deescal.ui.worker import WorkerControl
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,9 +49,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,7 +75,12 @@ class FinetuneView(QWidget):
         super().__init__()
         self.ctx = ctx
         self.service = ctx.service(FinetuneService)
-        layout = QVBoxLayout(self)
+        self.job: dict | None = None
+        self.timing: StepTiming | None = None
+        self.active_adapter: str | None = None
+        self._sessions_seen = False  # approved sessions are ticked when they first appear
+        body = QWidget()
+        layout = QVBoxLayout(body)
         heading = QLabel(
             "<h2>Fine-tune</h2><p>Teach the role-play model how real civilians answer: train a LoRA adapter "
             "on transcripts you reviewed, compare it with the base model on held-out transcripts, then "
@@ -71,8 +94,24 @@ class FinetuneView(QWidget):
         layout.addLayout(top)
         layout.addLayout(self._controls())
         self.chart = LossChart()
-        layout.addWidget(self.chart, 1)
+        self.chart_stack = EmptyStack(
+            self.chart,
+            EmptyState(
+                "No training run yet. Choose the data and a preset above and press Start training: the "
+                "loss on the civilian's replies is drawn here step by step."
+            ),
+        )
+        layout.addWidget(self.chart_stack, 1)
         layout.addWidget(self._evaluation_box())
+        scroll = QScrollArea()  # a small window scrolls the page instead of growing past the screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._loading = TaskLane(Policy.REPLACE, self.status, self)  # the page's state, off the UI thread
+        self._settings_changed()
         self.refresh()
 
     # -- building ----------------------------------------------------------------------------------
@@ -83,9 +122,17 @@ class FinetuneView(QWidget):
         self.sessions_label = QLabel()
         self.session_list = QListWidget()
         self.session_list.setToolTip("Untick a session to leave it out")
-        self.session_list.setMaximumHeight(90)
         self.session_list.setEnabled(False)
         self.use_sessions.toggled.connect(self.session_list.setEnabled)
+        self.sessions_stack = EmptyStack(
+            self.session_list,
+            EmptyState(
+                "No approved sessions yet: approve one on the Review page, or use transcripts.",
+                "Choose a transcripts folder\u2026",
+                self.choose_folder,
+            ),
+        )
+        self.sessions_stack.setMaximumHeight(110)
         self.use_transcripts = QCheckBox("Imported transcripts (DeEscalWild CSV folder)")
         self.folder_edit = QLineEdit(self.service.transcripts_dir())
         self.folder_edit.setPlaceholderText("Folder with transcript .csv files")
@@ -96,7 +143,7 @@ class FinetuneView(QWidget):
         self.use_transcripts.toggled.connect(lambda on: self.folder_edit.setEnabled(on))
         grid.addWidget(self.use_sessions, 0, 0, 1, 2)
         grid.addWidget(self.sessions_label, 0, 2)
-        grid.addWidget(self.session_list, 1, 0, 1, 3)
+        grid.addWidget(self.sessions_stack, 1, 0, 1, 3)
         grid.addWidget(self.use_transcripts, 2, 0, 1, 3)
         grid.addWidget(self.folder_edit, 3, 0, 1, 2)
         grid.addWidget(browse, 3, 2)
@@ -105,8 +152,37 @@ class FinetuneView(QWidget):
         return box
 
     def _settings_box(self) -> QGroupBox:
-        box = QGroupBox("Settings")
-        form = QFormLayout(box)
+        box = QGroupBox("How long to train")
+        column = QVBoxLayout(box)
+        self.preset_group = QButtonGroup(box)
+        self.preset_buttons: dict[str, QRadioButton] = {}
+        for preset in PRESETS:
+            button = QRadioButton(preset.name.capitalize())
+            button.setObjectName(f"preset-{preset.name}")
+            button.setToolTip(f"{preset.steps} steps: {preset.purpose}")
+            button.clicked.connect(lambda _=False, name=preset.name: self.apply_preset(name))
+            self.preset_group.addButton(button)
+            self.preset_buttons[preset.name] = button
+            purpose = QLabel(preset.purpose)
+            purpose.setWordWrap(True)
+            purpose.setIndent(24)
+            column.addWidget(button)
+            column.addWidget(purpose)
+        self.estimate_note = QLabel()
+        self.estimate_note.setObjectName("trainingEstimate")
+        self.estimate_note.setWordWrap(True)
+        column.addWidget(self.estimate_note)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced settings")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_button.toggled.connect(self._show_advanced)
+        column.addWidget(self.advanced_button)
+        self.advanced = QWidget()
+        self.advanced.setVisible(False)
+        form = QFormLayout(self.advanced)
+        form.setContentsMargins(0, 0, 0, 0)
         d = TRAINING_DEFAULTS
         self.steps = _spin(
             1, 100_000, d["max_steps"], "Optimizer steps; each step sees batch × accumulation sequences"
@@ -120,8 +196,7 @@ class FinetuneView(QWidget):
         self.lr.setRange(1e-6, 1e-2)
         self.lr.setSingleStep(1e-5)
         self.lr.setValue(d["learning_rate"])
-        self.name_edit = QLineEdit(default_adapter_name())
-        self.merge_box = QCheckBox("Also write a merged standalone model")
+        self.lr.setToolTip("How far each step moves the adapter")
         for label, widget in (
             ("Steps", self.steps),
             ("Batch size", self.batch),
@@ -129,12 +204,69 @@ class FinetuneView(QWidget):
             ("Sequence length", self.max_length),
             ("LoRA rank", self.rank),
             ("Learning rate", self.lr),
-            ("Adapter name", self.name_edit),
-            ("", self.merge_box),
         ):
             form.addRow(label, widget)
+            widget.valueChanged.connect(self._settings_changed)
+        self.merge_box = QCheckBox("Also write a merged standalone model")
+        form.addRow("", self.merge_box)
         form.addRow(QLabel("Runs on the GPU when one is available, otherwise on every CPU core."))
+        column.addWidget(self.advanced)
+        self.name_edit = QLineEdit(default_adapter_name())
+        name_row = QFormLayout()
+        name_row.addRow("Adapter name", self.name_edit)
+        column.addLayout(name_row)
+        column.addStretch(1)
         return box
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+    def apply_preset(self, name: str) -> None:
+        """Sets the raw settings to the preset's (its steps, the tested defaults for the rest)."""
+        values = settings_for(preset_named(name))
+        for key, box in self._setting_boxes().items():
+            box.blockSignals(True)
+            box.setValue(values[key])
+            box.blockSignals(False)
+        self._settings_changed()
+
+    def _setting_boxes(self) -> dict:
+        return {
+            "max_steps": self.steps,
+            "batch_size": self.batch,
+            "grad_accum": self.accum,
+            "max_length": self.max_length,
+            "learning_rate": self.lr,
+            "lora_r": self.rank,
+        }
+
+    def _settings_changed(self) -> None:
+        """Ticks the preset the settings match (none when they are custom) and shows the estimates."""
+        settings = self.settings()
+        chosen = preset_of(settings)
+        self.preset_group.setExclusive(False)
+        for preset in PRESETS:
+            button = self.preset_buttons[preset.name]
+            button.setChecked(chosen is not None and preset.name == chosen.name)
+            time = self._estimate(settings_for(preset))
+            button.setText(f"{preset.name.capitalize()}: {preset.steps} steps{time}")
+        self.preset_group.setExclusive(True)
+        if self.timing is None:
+            note = "No training run has been measured yet, so there is no time estimate."
+        else:
+            where = (
+                ""
+                if self.timing.on_this_machine
+                else " on another computer; this one may be faster or slower"
+            )
+            note = f"Times are estimates from {self.timing.source}{where}."
+        if chosen is None:
+            note = f"Custom settings ({settings['max_steps']} steps{self._estimate(settings)}). " + note
+        self.estimate_note.setText(note)
+
+    def _estimate(self, settings: dict) -> str:
+        return f", {describe_duration(estimate_seconds(self.timing, settings))}" if self.timing else ""
 
     def _controls(self) -> QVBoxLayout:
         self.start_button = QPushButton("Start training")
@@ -185,18 +317,69 @@ class FinetuneView(QWidget):
         self.table = QTableWidget(0, len(EVAL_COLUMNS))
         self.table.setHorizontalHeaderLabels(EVAL_COLUMNS)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setMaximumHeight(110)
-        column.addWidget(self.table)
+        self.table_stack = EmptyStack(
+            self.table,
+            EmptyState(
+                "No evaluation yet. Once an adapter is trained, Evaluate scores it and the base model "
+                "on transcripts held out from training."
+            ),
+        )
+        self.table_stack.setMaximumHeight(110)
+        self.table_stack.set_empty(True)
+        column.addWidget(self.table_stack)
         return box
 
     # -- state -------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        sessions = self.service.approved_sessions()
+        """Reads the page's state as a background task; :meth:`_show_state` fills the page with it."""
+        self._loading.start(self._read_state, on_result=self._show_state)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading.busy
+
+    def _read_state(self, control) -> PageState:
+        job = self.service.current_job()
+        registered = bool(job and job["status"] == "registered")
+        return PageState(
+            sessions=self.service.approved_sessions(),
+            job=job,
+            active_adapter=self.service.active_adapter_name(),
+            evaluation=self.service.saved_evaluation() if registered else None,
+            timing=self.service.step_timing(),
+        )
+
+    def _show_state(self, state: PageState) -> None:
+        sessions = state.sessions
         turns = sum(len(s.turns) for s in sessions)
         self.sessions_label.setText(f"{len(sessions)} approved sessions ({turns} turns)")
         self.use_sessions.setEnabled(bool(sessions))
+        if sessions and not self._sessions_seen:  # approved means meant for training: ticked at first
+            self._sessions_seen = True
+            self.use_sessions.setChecked(True)
+        self.sessions_stack.set_empty(not sessions)
         self._fill_sessions(sessions)
-        self.job = self.service.current_job()
+        self.job, self.timing, self.active_adapter = state.job, state.timing, state.active_adapter
+        self._settings_changed()
+        self._update_buttons()
+        busy = self.tasks.busy
+        resumable = bool(self.job and self.job.get("resumable"))
+        if self.job and not busy:
+            self.chart.clear(self.job.get("total_steps") or 1)
+            for event in self.job["history"]:
+                self.chart.add_step(
+                    event["step"], event["loss"], event["val_loss"] if event.get("evaluated") else None
+                )
+            if state.evaluation:
+                self._fill_table(state.evaluation)
+            if resumable and not self.status.text():
+                self.status.setText(
+                    f"The run '{self.job['adapter_name']}' stopped at step {self.job['step']} of "
+                    f"{self.job['total_steps']}. Press Resume to continue it."
+                )
+        self.chart_stack.set_empty(self.chart.point_count() == 0 and not busy)
+
+    def _update_buttons(self) -> None:
         busy = self.tasks.busy
         resumable = bool(self.job and self.job.get("resumable"))
         registered = bool(self.job and self.job["status"] == "registered")
@@ -204,22 +387,9 @@ class FinetuneView(QWidget):
         self.resume_button.setEnabled(not busy and resumable)
         self.cancel_button.setEnabled(busy)
         self.eval_button.setEnabled(not busy and registered)
-        active = self.service.active_adapter_name()
+        active = self.active_adapter
         self.active_label.setText(f"Active adapter: {active or 'none'}")
         self.activate_button.setEnabled(not busy and registered and active != self.job["adapter_name"])
-        if self.job and not busy:
-            self.chart.clear(self.job.get("total_steps") or 1)
-            for event in self.job["history"]:
-                self.chart.add_step(
-                    event["step"], event["loss"], event["val_loss"] if event.get("evaluated") else None
-                )
-            if registered and (rows := self.service.saved_evaluation()):
-                self._fill_table(rows)
-            if resumable and not self.status.text():
-                self.status.setText(
-                    f"The run '{self.job['adapter_name']}' stopped at step {self.job['step']} of "
-                    f"{self.job['total_steps']}. Press Resume to continue it."
-                )
 
     def _fill_sessions(self, sessions: list[TrainingDialogue]) -> None:
         unticked = {
@@ -282,7 +452,9 @@ class FinetuneView(QWidget):
             return
         spec, settings = self.spec(), self.settings()
         self.chart.clear(settings["max_steps"])
+        self.chart_stack.set_empty(False)
         self.table.setRowCount(0)
+        self.table_stack.set_empty(True)
 
         def work(control):
             cancelled = lambda: control.cancelled  # noqa: E731
@@ -334,7 +506,7 @@ class FinetuneView(QWidget):
             on_cancelled=self._cancelled,
             on_finished=self.refresh,
         )
-        self.refresh()
+        self._update_buttons()
 
     def _progress(self, fraction: float, text: str) -> None:
         if fraction >= 0:
@@ -353,6 +525,7 @@ class FinetuneView(QWidget):
         self.name_edit.setText(default_adapter_name())
 
     def _fill_table(self, rows: list[dict]) -> None:
+        self.table_stack.set_empty(not rows)
         self.table.setRowCount(len(rows))
         for n, row in enumerate(rows):
             cells = [row["name"]] + [
@@ -371,6 +544,17 @@ class FinetuneView(QWidget):
 
     def _cancelled(self) -> None:
         self.status.setText("Stopped. The checkpoint is saved: press Resume to continue the same run.")
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the page shows, read in one background task."""
+
+    sessions: list[TrainingDialogue]
+    job: dict | None
+    active_adapter: str | None
+    evaluation: list[dict] | None
+    timing: StepTiming | None
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,18 @@ from deescal.app.library import LibraryService
 from deescal.app.settings import get_setting, set_setting
 from deescal.scenario_library.schema import Scenario
 from deescal.ui.tasks import Policy, TaskLane, show_error
+from deescal.ui.widgets.empty_state import EmptyStack, EmptyState
 from deescal.ui.widgets.library_detail import ScenarioDetail
 from deescal.ui.widgets.library_import_dialog import ImportDialog
+from deescal.ui.widgets.library_table import ScenarioTable
 from deescal.ui.widgets.library_table_model import Criteria, ScenarioTableModel
+from deescal.ui.widgets.start_dialog import StartDialog
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,10 +44,11 @@ from PySide6.QtWidgets import (
 SEARCH_DELAY_MS = 200
 SPLITTER_KEY = "ui.library.splitter"
 ANY = None
+ALL_CATEGORIES = "All categories"
 
 
 class LibraryView(QWidget):
-    roleplay_requested = Signal(int)  # "Start role-play" on this scenario id
+    roleplay_requested = Signal(int)  # "Start role-play" on this scenario id, trainee and model chosen
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -57,6 +58,8 @@ class LibraryView(QWidget):
         self._export_path: Path | None = None
         self.import_dialog: ImportDialog | None = None
         self.delete_box: QMessageBox | None = None
+        self.start_dialog: StartDialog | None = None
+        self._first_load = True  # the first list selects nothing: no hard scenario is picked for you
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("librarySearch")
@@ -108,30 +111,22 @@ class LibraryView(QWidget):
         export_button.setMenu(export_menu)
 
         self.model = ScenarioTableModel(self.library)
-        self.table = QTableView()
+        self.table = ScenarioTable()
         self.table.setObjectName("libraryTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 200), (2, 80), (3, 64), (4, 140), (5, 80)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _index: self.detail.transcript.setFocus())
+        self.table.start_requested.connect(self.start_roleplay)
+        self.empty = EmptyState("", "Clear the search and filters", self._empty_action)
+        self.table_stack = EmptyStack(self.table, self.empty)
 
         self.detail = ScenarioDetail()
         self.detail.role_change_requested.connect(self.correct_role)
         self.start_button = QPushButton("Start role-play")
         self.start_button.setObjectName("startRoleplay")
-        self.start_button.setToolTip("Practise this scenario (Ctrl+Return)")
+        self.start_button.setToolTip("Practise this scenario (Enter in the list, or Ctrl+Return)")
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self.start_roleplay)
         self.delete_button = QPushButton("Delete\u2026")
@@ -140,17 +135,22 @@ class LibraryView(QWidget):
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.confirm_delete)
 
-        for box in (self.category_box, self.difficulty_box, self.source_box, self.tag_box):
+        for box in (self.difficulty_box, self.source_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # short, fixed lists
+        for box, shortest in ((self.category_box, ALL_CATEGORIES), (self.tag_box, "Any tag")):
+            # Long category names would make the row too wide for a small window: the box is as wide
+            # as its "all" item (never clipped), its list as wide as the longest name.
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(6)
+            box.setMinimumContentsLength(len(shortest))
         search_row = QHBoxLayout()
-        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.search_edit, 3)
+        search_row.addWidget(self.count_label, 2)
         search_row.addWidget(import_button)
         search_row.addWidget(export_button)
         filters = QHBoxLayout()
         for widget in (self.category_box, self.difficulty_box, self.source_box, self.tag_box, clear):
             filters.addWidget(widget)
-        filters.addWidget(self.count_label, 1)
+        filters.addStretch(1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -160,7 +160,8 @@ class LibraryView(QWidget):
         buttons.addWidget(self.start_button, 1)
         right_layout.addLayout(buttons)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table_stack)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -185,6 +186,15 @@ class LibraryView(QWidget):
         self.tag_box.lineEdit().editingFinished.connect(self.apply_filters)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._show_error)
+        self._facets = TaskLane(Policy.REPLACE, self.count_label, self)  # category counts for the search
+        # Tab goes from the list to Start, then into the card and its transcript: never cell by cell.
+        for first, second in (
+            (self.table, self.start_button),
+            (self.start_button, self.delete_button),
+            (self.delete_button, self.detail.card),
+            (self.detail.card, self.detail.transcript),
+        ):
+            QWidget.setTabOrder(first, second)
         for keys, slot in (
             (QKeySequence.StandardKey.Find, self._focus_search),
             ("Ctrl+I", self.choose_import_files),
@@ -198,23 +208,38 @@ class LibraryView(QWidget):
             context=Qt.ShortcutContext.WidgetShortcut,
         )
 
-        self.refresh_facets()
+        self.category_box.addItem(ALL_CATEGORIES, ANY)
         self._show_load_problems()
         self.apply_filters()
 
     # -- filters ------------------------------------------------------------------------------
     def refresh_facets(self) -> None:
-        """Fills the category and tag boxes from the library, keeping the current choices."""
+        """Counts the categories for the current search and lists the tags, as a background task."""
+        criteria = self.criteria()
+
+        def work(control) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+            counts = self.library.category_counts(
+                criteria.query, criteria.difficulty, criteria.tags or None, criteria.source
+            )
+            return counts, self.library.tags()[:500]
+
+        self._facets.start(work, on_result=self._show_facets)
+
+    def _show_facets(self, facets: tuple[list[tuple[str, int]], list[tuple[str, int]]]) -> None:
+        """Fills the category box (with counts that follow the search) and the tag box, keeping the choices."""
+        categories, tags = facets
         category, tag = self.category_box.currentData(), self.tag_box.currentText()
         for box in (self.category_box, self.tag_box):
             box.blockSignals(True)
             box.clear()
-        self.category_box.addItem("All categories", ANY)
-        for name, count in self.library.categories():
+        self.category_box.addItem(ALL_CATEGORIES, ANY)
+        for name, count in categories:
             self.category_box.addItem(f"{name} ({count:,})", name)
         self.category_box.setCurrentIndex(max(0, self.category_box.findData(category)))
+        self.category_box.setToolTip(self.category_box.currentText())
+        self.category_box.view().setMinimumWidth(self.category_box.view().sizeHintForColumn(0) + 24)
         self.tag_box.addItem("", ANY)
-        for name, count in self.library.tags()[:500]:
+        for name, count in tags:
             self.tag_box.addItem(name, name)
             self.tag_box.setItemData(
                 self.tag_box.count() - 1, f"{count:,} scenarios", Qt.ItemDataRole.ToolTipRole
@@ -237,6 +262,7 @@ class LibraryView(QWidget):
         self._search_timer.stop()
         self.count_label.setText(self.count_label.text() or "Searching\u2026")
         self.model.set_criteria(self.criteria())
+        self.refresh_facets()
 
     def clear_filters(self) -> None:
         for box in (self.category_box, self.difficulty_box, self.source_box):
@@ -258,17 +284,39 @@ class LibraryView(QWidget):
         self.count_label.setText(
             f"{total:,} scenario{'s' if total != 1 else ''}" + (f" of {every:,}" if total != every else "")
         )
+        self._show_empty(total, every)
         wanted = (
             self._select_after_load if self._select_after_load is not None else self.current_scenario_id()
         )
         self._select_after_load = None
+        first_load, self._first_load = self._first_load, False
         row = self.model.row_of(wanted) if wanted is not None else None
-        if row is None and total:
+        if row is None and total and not first_load:
             row = 0  # the scenario shown before is not among the results: show the first one
         if row is not None:
             self.select_row(row)
         else:
             self._show(None)
+
+    def _show_empty(self, total: int, every: int) -> None:
+        """A sentence and a button instead of an empty table: import into an empty library, or clear
+        a search that found nothing."""
+        if every == 0:
+            self.empty.set_text(
+                "The library is empty. Import DeEscalWild transcripts or a scenario file to begin.",
+                "Import\u2026",
+            )
+        else:
+            self.empty.set_text(
+                "No scenario matches this search and these filters.", "Clear the search and filters"
+            )
+        self.table_stack.set_empty(total == 0)
+
+    def _empty_action(self) -> None:
+        if self.library.total() == 0:
+            self.choose_import_files()
+        else:
+            self.clear_filters()
 
     # -- selection and detail ------------------------------------------------------------------
     def select_row(self, row: int) -> None:
@@ -323,10 +371,15 @@ class LibraryView(QWidget):
         self.refresh_facets()
         self.model.refresh()
 
-    def start_roleplay(self) -> None:
-        scenario_id = self.current_scenario_id()
-        if scenario_id is not None:
-            self.roleplay_requested.emit(scenario_id)
+    def start_roleplay(self) -> StartDialog | None:
+        """Asks for the trainee and model in one small dialog, then the session starts straight away."""
+        scenario = self.detail.scenario
+        if scenario is None or scenario.id is None:
+            return None
+        self.start_dialog = StartDialog(self.ctx, scenario, self)
+        self.start_dialog.accepted.connect(lambda: self.roleplay_requested.emit(scenario.id))
+        self.start_dialog.open()
+        return self.start_dialog
 
     def confirm_delete(self) -> QMessageBox | None:
         """Asks (non-modally) before deleting the current scenario, naming the sessions that go with it."""
@@ -430,7 +483,10 @@ class LibraryView(QWidget):
 
     def busy(self) -> bool:
         return (
-            self.tasks.busy or self.model.busy() or bool(self.import_dialog and self.import_dialog.running())
+            self.tasks.busy
+            or self._facets.busy
+            or self.model.busy()
+            or bool(self.import_dialog and self.import_dialog.running())
         )
 
     def shutdown(self) -> None:

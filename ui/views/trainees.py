@@ -1,11 +1,17 @@
-"""Trainees page: trainees, their sessions, score trend and technique coverage, CSV export."""
+"""Trainees page: trainees, their sessions, score trend and technique coverage, CSV export.
+
+The lists are read as background tasks (the page never waits on the database to open), and each
+empty part says what would fill it instead of showing a blank table or an empty chart.
+"""
 
 from __future__ import annotations
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
-from deescal.app.trainees import TraineeService
-from deescal.ui.tasks import show_error
+from deescal.app.records.entities import SessionSummary, Trainee
+from deescal.app.trainees import TechniqueCoverage, TraineeService
+from deescal.ui.tasks import Policy, TaskLane, show_error
+from deescal.ui.widgets.empty_state import EmptyStack, EmptyState
 from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
 from deescal.ui.widgets.score_trend_chart import ScoreTrendChart
 from PySide6.QtCore import Qt, Signal
@@ -94,6 +100,9 @@ class TraineesView(QWidget):
         self.status = QLabel("")
         buttons.addWidget(self.status)
         layout.addLayout(buttons)
+        self._trainees_lane = TaskLane(Policy.REPLACE, self.status, self)
+        self._details_lane = TaskLane(Policy.REPLACE, self.status, self)
+        self._select_id: int | None = None
 
         self.trainee_table = _table(("Trainee", "Cohort", "Sessions", "Mean score", "Last session"))
         self.trainee_table.itemSelectionChanged.connect(self._trainee_selected)
@@ -106,11 +115,21 @@ class TraineesView(QWidget):
         self.coverage = _table(("Technique", "Kind", "Turns", "Share of turns"))
         self.coverage.setItemDelegateForColumn(3, ShareBarDelegate(self.coverage))
 
+        self.sessions_stack = EmptyStack(
+            self.session_table,
+            EmptyState("No sessions yet. Start a role-play in the Library with this trainee's name."),
+        )
+        self.trend_stack = EmptyStack(
+            self.trend, EmptyState("The score trend appears once a session has a scored line.")
+        )
+        self.coverage_stack = EmptyStack(
+            self.coverage, EmptyState("Techniques used are counted here once lines are scored.")
+        )
         right = QSplitter(Qt.Orientation.Vertical)
         for title, widget in (
-            ("Sessions", self.session_table),
-            ("Score trend", self.trend),
-            ("Technique coverage", self.coverage),
+            ("Sessions", self.sessions_stack),
+            ("Score trend", self.trend_stack),
+            ("Technique coverage", self.coverage_stack),
         ):
             box = QWidget()
             inner = QVBoxLayout(box)
@@ -123,7 +142,16 @@ class TraineesView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([420, 860])
-        layout.addWidget(splitter, 1)
+        self.page_stack = EmptyStack(
+            splitter,
+            EmptyState(
+                "No trainees yet. A trainee is added when someone starts a role-play with their name, "
+                "or add one here.",
+                "New trainee\u2026",
+                self.new_trainee,
+            ),
+        )
+        layout.addWidget(self.page_stack, 1)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_trainee)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self, activated=self.rename_trainee)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.refresh)
@@ -138,10 +166,19 @@ class TraineesView(QWidget):
         rows = self.trainee_table.selectionModel().selectedRows()
         return self.trainee_table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
 
+    @property
+    def loading(self) -> bool:
+        return self._trainees_lane.busy or self._details_lane.busy
+
     def refresh(self, select_id: int | None = None) -> None:
-        select_id = select_id if select_id is not None else self.selected_trainee_id()
+        """Reads the trainees as a background task, then selects ``select_id`` (or the one selected)."""
+        self._select_id = select_id if select_id is not None else self.selected_trainee_id()
         self.queue_label.refresh()
-        trainees = self.service.list_trainees()
+        self._trainees_lane.start(lambda control: self.service.list_trainees(), on_result=self._show_trainees)
+
+    def _show_trainees(self, trainees: list[Trainee]) -> None:
+        select_id = self._select_id
+        self.page_stack.set_empty(not trainees)
         self.trainee_table.blockSignals(True)
         self.trainee_table.setRowCount(len(trainees))
         target = 0
@@ -160,7 +197,17 @@ class TraineesView(QWidget):
 
     def _trainee_selected(self) -> None:
         trainee_id = self.selected_trainee_id()
-        sessions = self.service.sessions(trainee_id) if trainee_id is not None else []
+
+        def work(control) -> tuple[list[SessionSummary], list[TechniqueCoverage]]:
+            if trainee_id is None:
+                return [], []
+            return self.service.sessions(trainee_id), self.service.technique_coverage(trainee_id)
+
+        self._details_lane.start(work, on_result=self._show_details)
+
+    def _show_details(self, details: tuple[list[SessionSummary], list[TechniqueCoverage]]) -> None:
+        sessions, coverage = details
+        self.sessions_stack.set_empty(not sessions)
         self.session_table.setRowCount(len(sessions))
         for row, s in enumerate(sessions):
             values = (
@@ -174,8 +221,10 @@ class TraineesView(QWidget):
             )
             for column, value in enumerate(values):
                 self.session_table.setItem(row, column, _item(value, s.id))
-        self.trend.set_scores([s.mean_score for s in sessions if s.mean_score is not None])
-        coverage = self.service.technique_coverage(trainee_id) if trainee_id is not None else []
+        scores = [s.mean_score for s in sessions if s.mean_score is not None]
+        self.trend.set_scores(scores)
+        self.trend_stack.set_empty(not scores)
+        self.coverage_stack.set_empty(not any(c.turns for c in coverage))
         self.coverage.setRowCount(len(coverage))
         for row, c in enumerate(coverage):
             kind = _item("calming" if c.polarity > 0 else "escalating")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 
@@ -11,7 +11,10 @@ class LossChart(QChartView):
     def __init__(self, parent=None) -> None:
         chart = QChart()
         chart.setTitle("Loss on the civilian replies")
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        # Legend beside the plot and slim margins: at the page's smallest height a legend below left
+        # the axis labels no room, and QtCharts drew every tick as "...".
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        chart.setMargins(QMargins(4, 4, 4, 4))
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(180)

@@ -1,7 +1,8 @@
 """The Role-play page before a session: scenario, trainee, model and adapter, and sessions to resume.
 
 Starting or resuming runs as a background task with progress (loading a model takes a moment); the
-ready session is handed over through ``session_ready``.
+ready session is handed over through ``session_ready``. A scenario chosen in the Library (whose
+start dialog asked for the trainee and model) starts at once: this panel then only shows progress.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from deescal.app.sessions import trainee_names
 from deescal.app.settings import get_setting, set_setting
 from deescal.models.registry import ModelRegistry
 from deescal.ui.tasks import Policy, TaskLane
+from deescal.ui.widgets.start_dialog import LAST_MODEL, LAST_TRAINEE
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-LAST_TRAINEE = "roleplay.last_trainee"
 
 
 class RoleplaySetup(QWidget):
@@ -89,6 +89,8 @@ class RoleplaySetup(QWidget):
         self.model_combo.clear()
         for model in self.registry.list():
             self.model_combo.addItem(model.label, model.name)
+        wanted = get_setting(self.ctx.store, LAST_MODEL) or self.registry.default().name
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(wanted)))
         self.adapter_combo.clear()
         self.adapter_combo.addItem("No adapter", "")
         active = self.service.default_adapter()
@@ -104,18 +106,20 @@ class RoleplaySetup(QWidget):
             self.resume_list.addItem(item)
 
     def choose(self, scenario_id: int) -> None:
-        """Shows this scenario as the one to start (from the Library)."""
+        """Starts this scenario with the remembered trainee and model (the Library's start dialog asked
+        for them), showing it by its case id and title, never by its database id."""
         self.refresh()
-        self.scenario_edit.setText(str(scenario_id))
         try:
             scenario = self.service.scenario(scenario_id)
         except UserFacingError as exc:
+            self.scenario_edit.clear()
             self.scenario_title.setText(html.escape(str(exc)))
             return
+        self.scenario_edit.setText(scenario.case_id)
         self.scenario_title.setText(
             f"<b>{html.escape(scenario.title)}</b> ({html.escape(scenario.category)})"
         )
-        (self.start_button if self.trainee_combo.currentText() else self.trainee_combo).setFocus()
+        self.start()
 
     def start(self) -> None:
         key = self.scenario_edit.text().strip()
@@ -123,9 +127,10 @@ class RoleplaySetup(QWidget):
             self.status.setText("Choose a scenario first (in the Library, or type its id).")
             return
         trainee = self.trainee_combo.currentText().strip() or None
+        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
         if trainee:
             set_setting(self.ctx.store, LAST_TRAINEE, trainee)
-        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
+        set_setting(self.ctx.store, LAST_MODEL, model)
         scenario = int(key) if key.isdigit() else key
         self._run(
             lambda control: self.service.start(

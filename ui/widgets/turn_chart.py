@@ -58,6 +58,7 @@ class TurnChart(QChartView):
             series.attachAxis(y_axis)
         for series in (self.score_series, self.score_points):
             series.clicked.connect(lambda point: self.turnClicked.emit(round(point.x())))
+        set_turn_ticks(self.x_axis, 1)  # whole turn numbers from the start, not 0, 0, 0, 0, 1
 
     @staticmethod
     def _line(name: str, colour: QColor) -> QLineSeries:
