@@ -211,9 +211,8 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
         recent |= turn
     tried = set(used_now).union(*moment.earlier_turns)
 
-    civilian = (civilian_before or "").strip()
-    for reason, technique, pattern in _CUES:
-        if technique not in recent and pattern.search(civilian):
+    for reason, technique in civilian_cues(civilian_before):
+        if technique not in recent:
             yield NextStep(technique, f"{reason}: {ADVICE[technique]}.")
 
     from_card = [
@@ -223,7 +222,7 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
             ("Goal here", moment.objectives),
         )
         for phrase in phrases
-        if (technique := _lever_technique(phrase)) and technique not in tried
+        if (technique := lever_technique(phrase)) and technique not in tried
     ]
     if from_card:  # taken in turn, so a trainee who never pulls one lever hears about the others
         turn = len(moment.earlier_turns) % len(from_card)
@@ -239,7 +238,15 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
         yield NextStep(technique, f"Next, {ADVICE[technique]}.")
 
 
-def _lever_technique(phrase: str) -> str | None:
+def civilian_cues(civilian_line: str | None) -> list[tuple[str, str]]:
+    """What the civilian's line asks of the officer: (why, in words; the technique that answers it),
+    best first. The debrief uses it too, to point at the cues a trainee did not answer."""
+    civilian = (civilian_line or "").strip()
+    return [(reason, technique) for reason, technique, pattern in _CUES if pattern.search(civilian)]
+
+
+def lever_technique(phrase: str) -> str | None:
+    """The technique that pulls a scenario lever or meets a learning objective, if the words say."""
     for technique, pattern in _LEVER_WORDS:
         if pattern.search(phrase):
             return technique
