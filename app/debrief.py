@@ -407,3 +407,9 @@ def _turn_list(numbers: list[int]) -> str:
     if len(numbers) == 1:
         return f"turn {numbers[0]}"
     return f"turns {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def quote(evidence: Evidence) -> str:
+    """One piece of evidence as the exports and the page print it: turn 3: “I can see you're scared”."""
+    return f"turn {evidence.turn}: “{evidence.words}”"
+

@@ -103,9 +103,7 @@ def play_scripted_session(service, scenario: Scenario, officer_lines: list[str],
         seed=1,
         initial_tension=scenario.initial_tension,
     )
-    session = RoleplaySession(
-        service, session_id, scenario, ScriptedModelNotLlama(replies), "scripted", 1
-    )
+    session = RoleplaySession(service, session_id, scenario, ScriptedModelNotLlama(replies), "scripted", 1)
     for line in officer_lines:
         session.officer_turn(line)
     session.end()
