@@ -6,7 +6,10 @@ the tension, the coaching and the records are the real ones.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+import zlib
 
 import pytest
 from deescal.app.context import AppContext
@@ -150,8 +153,16 @@ def test_html_and_pdf_carry_the_debrief(review, tmp_path):
     assert "Offer choices instead of orders: NOT MET." in debrief
     assert "<a href='#turn-3'>turn 3</a>: “I can see you&#x27;re scared”" in debrief
     assert "id='turn-3'" in page and "Framework terms" in debrief
-    pdf = export_pdf(review, tmp_path / "review.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF")
+    pdf = pdf_text(export_pdf(review, tmp_path / "review.pdf").read_bytes())
+    assert b"Debrief" in pdf and b"Acknowledge his fear without arguing: MET." in pdf
+    assert b"Critical moments" in pdf and b"Framework terms" in pdf
+
+
+def pdf_text(data: bytes) -> bytes:
+    """The page streams of a reportlab PDF, decoded (ASCII85 then Flate), to look for the text drawn."""
+    assert data.startswith(b"%PDF")
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)
+    return b"".join(zlib.decompress(base64.a85decode(s.strip().removesuffix(b"~>"))) for s in streams)
 
 
 def test_a_session_without_a_readable_card_still_gets_a_debrief(ctx, store):

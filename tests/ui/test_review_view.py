@@ -90,6 +90,7 @@ def test_approve_asks_the_name_and_previews_what_training_reads(qtbot, view, ctx
     dialog = view.approval_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.reviewer_edit.text() == "" and not dialog.approve_button.isEnabled()  # never "root"
+    assert dialog.approve_button.isVisible() and dialog.focusWidget() is dialog.reviewer_edit
     preview = dialog.preview.toPlainText()
     spoken = preview.split("Replaced")[0]
     assert "12 Elm Street" not in spoken and "555-301-2222" not in spoken

@@ -47,6 +47,7 @@ class ApprovalDialog(QDialog):
             lambda text: self.approve_button.setEnabled(bool(text.strip()))
         )
         self.approve_button.setEnabled(bool(reviewer.strip()))
+        layout.addWidget(self.buttons)
         if not reviewer.strip():
             self.reviewer_edit.setFocus()
 
