@@ -412,4 +412,3 @@ def _turn_list(numbers: list[int]) -> str:
 def quote(evidence: Evidence) -> str:
     """One piece of evidence as the exports and the page print it: turn 3: “I can see you're scared”."""
     return f"turn {evidence.turn}: “{evidence.words}”"
-

@@ -185,12 +185,9 @@ class ReviewService:
             turns.append(ReviewTurn.of(turn, civilian if turn.role == "officer" else None, number or None))
             if turn.role == "civilian":
                 civilian = turn.text
-        try:
+        try:  # a damaged card still leaves a transcript worth reviewing
             scenario, problem = self.scenarios.load(session.scenario_id), ""
-        except (
-            UserFacingError,
-            ValueError,
-        ) as exc:  # a damaged card: the transcript is still worth reviewing
+        except (UserFacingError, ValueError) as exc:
             scenario, problem = None, f"The scenario card could not be read ({exc})."
         if scenario is None and not problem:
             problem = "The scenario of this session is no longer in the library."
