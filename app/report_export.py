@@ -14,17 +14,18 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from deescal.app.debrief import Debrief, Evidence, build_debrief, quote
 from deescal.app.errors import UserFacingError
-from deescal.app.review import ReferenceComparison, ReviewTurn, SessionReview
+from deescal.app.review import GOOD_SCORE, ReferenceComparison, ReviewTurn, SessionReview
 
 SCORE_COLOUR, TENSION_COLOUR = "#1f77b4", "#d62728"
 Series = tuple[str, str, list[tuple[float, float]]]  # label, colour, points (turn index, value)
 
 
 def chart_series(review: SessionReview) -> tuple[Series, Series]:
-    """Score per officer turn (0-100) and tension per turn (0-10), both against the turn index."""
-    scores = [(t.idx + 1, t.score) for t in review.scored_turns]
-    tension = [(t.idx + 1, t.tension) for t in review.turns if t.tension is not None]
+    """Score (0-100) and the tension after it (0-10) per trainee line, against the turn number."""
+    scores = [(t.number, t.score) for t in review.scored_turns]
+    tension = [(t.number, t.tension) for t in review.officer_turns if t.tension is not None]
     return ("Score (0-100)", SCORE_COLOUR, scores), ("Tension (0-10)", TENSION_COLOUR, tension)
 
 
@@ -64,6 +65,71 @@ def _turn_score_text(turn: ReviewTurn) -> str:
 
 def _technique_text(turn: ReviewTurn) -> str:
     return "; ".join(("+ " if h.polarity > 0 else "- ") + h.label for h in turn.techniques)
+
+
+def _number(turn: ReviewTurn) -> str:
+    """The turn number shown in a transcript: on the trainee's lines only."""
+    return str(turn.number) if turn.is_officer else ""
+
+
+def _extremes(review: SessionReview) -> list[tuple[str, list[ReviewTurn], str]]:
+    """(heading, turns, what to say when there are none) for the strongest and weakest turns."""
+    return [
+        ("Strongest turns", review.strongest(), f"No turn scored {GOOD_SCORE} or more."),
+        ("Weakest turns", review.weakest(), f"No turn scored below {GOOD_SCORE}: none to work on."),
+    ]
+
+
+def _evidence_text(evidence: list[Evidence]) -> str:
+    return "; ".join(quote(e) for e in evidence)
+
+
+def _turns_text(turns: list[int]) -> str:
+    return f"turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))}" if turns else ""
+
+
+def debrief_rows(debrief: Debrief) -> list[tuple[str, list[tuple[str, list[Evidence]]]]]:
+    """The debrief as (section, [(text, evidence)]): one layout for the page, the PDF, HTML and the CLI."""
+    sections = [
+        ("What went well", [(p.text, p.evidence) for p in debrief.went_well]),
+        ("What to try next time", [(p.text, p.evidence) for p in debrief.to_try]),
+        (
+            "Learning objectives",
+            [(f"{o.objective}: {o.status.upper()}. {o.note}", o.evidence) for o in debrief.objectives],
+        ),
+        ("Critical moments", [(m.text, m.evidence) for m in debrief.critical_moments]),
+        (
+            "Framework terms (LEAPS, ICAT, procedural justice)",
+            [
+                (
+                    f"{f.framework}: {f.term}: {f.status}"
+                    + (f" ({_turns_text(f.shown_in)})" if f.shown_in else "")
+                    + (f"; against it at {_turns_text(f.against_in)}" if f.against_in else ""),
+                    f.evidence,
+                )
+                for f in debrief.frameworks
+            ],
+        ),
+    ]
+    return [(heading, rows) for heading, rows in sections if rows]
+
+
+def debrief_html(debrief: Debrief) -> str:
+    """The debrief as an HTML fragment; each quoted turn links to ``#turn-N`` (its transcript row)."""
+    e = html.escape
+    out = [f"<h2>Debrief</h2><p>{e(debrief.summary)}</p>"]
+    out += [f"<p class='muted'>{e(note)}</p>" for note in debrief.notes]
+    for heading, items in debrief_rows(debrief):
+        out.append(f"<h3>{e(heading)}</h3><ul>")
+        for text, evidence in items:
+            quotes = "; ".join(
+                f"<a href='#turn-{item.turn}'>turn {item.turn}</a>: “{e(item.words)}”" for item in evidence
+            )
+            out.append(
+                f"<li>{e(text)}" + (f"<br><span class='muted'>{quotes}</span>" if quotes else "") + "</li>"
+            )
+        out.append("</ul>")
+    return "".join(out)
 
 
 def _note_text(turn: ReviewTurn) -> str:
@@ -122,7 +188,7 @@ def _pdf_chart(series: Series, y_max: float, width: float, height: float):
 def export_pdf(
     review: SessionReview, path: str | os.PathLike[str], comparisons: Sequence[ReferenceComparison] = ()
 ) -> Path:
-    """Writes the review as an A4 PDF: summary, charts, strongest/weakest turns, techniques, transcript."""
+    """Writes the review as an A4 PDF: summary, charts, debrief, strongest/weakest turns, techniques, transcript."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -158,14 +224,23 @@ def export_pdf(
             ]
         ),
     ]
-    for heading, turns in (("Strongest turns", review.strongest()), ("Weakest turns", review.weakest())):
-        if turns:
-            story.append(Paragraph(heading, styles["Heading2"]))
-            rows = [[p("Turn"), p("Score"), p("What the trainee said"), p("Why")]]
-            rows += [[p(str(t.idx + 1)), p(_turn_score_text(t)), p(t.text), p(_note_text(t))] for t in turns]
-            story.append(
-                Table(rows, colWidths=[12 * mm, 22 * mm, 80 * mm, 56 * mm], style=grid, repeatRows=1)
-            )
+    debrief = build_debrief(review)
+    story.append(Paragraph("Debrief", styles["Heading1"]))
+    story += [p(debrief.summary, styles["BodyText"])] + [
+        p(note, styles["BodyText"]) for note in debrief.notes
+    ]
+    for heading, items in debrief_rows(debrief):
+        story.append(Paragraph(heading, styles["Heading2"]))
+        rows = [[p(text), p(_evidence_text(evidence))] for text, evidence in items]
+        story.append(Table(rows, colWidths=[95 * mm, 75 * mm], style=grid))
+    for heading, turns, none in _extremes(review):
+        story.append(Paragraph(heading, styles["Heading2"]))
+        if not turns:
+            story.append(p(none, styles["BodyText"]))
+            continue
+        rows = [[p("Turn"), p("Score"), p("What the trainee said"), p("Why")]]
+        rows += [[p(_number(t)), p(_turn_score_text(t)), p(t.text), p(_note_text(t))] for t in turns]
+        story.append(Table(rows, colWidths=[12 * mm, 22 * mm, 80 * mm, 56 * mm], style=grid, repeatRows=1))
     counts = review.technique_counts()
     if counts:
         story.append(Paragraph("Techniques", styles["Heading2"]))
@@ -181,7 +256,7 @@ def export_pdf(
     rows = [[p("#"), p("Speaker"), p("Said"), p("Score"), p("Techniques and feedback")]]
     for t in review.turns:
         notes = "\n".join(x for x in (_technique_text(t), _note_text(t)) if x)
-        rows.append([p(str(t.idx + 1)), p(t.role), p(t.text), p(_turn_score_text(t)), p(notes)])
+        rows.append([p(_number(t)), p(t.role), p(t.text), p(_turn_score_text(t)), p(notes)])
     story.append(
         Table(rows, colWidths=[8 * mm, 18 * mm, 72 * mm, 22 * mm, 50 * mm], style=grid, repeatRows=1)
     )
@@ -263,17 +338,19 @@ def render_html(review: SessionReview, comparisons: Sequence[ReferenceComparison
     out.append(
         f"<div class='charts'>{svg_line_chart(score_series, 100)}{svg_line_chart(tension_series, 10)}</div>"
     )
-    for heading, turns in (("Strongest turns", review.strongest()), ("Weakest turns", review.weakest())):
-        if turns:
-            out.append(
-                f"<h2>{heading}</h2><table><tr><th>Turn</th><th>Score</th><th>Said</th><th>Why</th></tr>"
-            )
-            out += [
-                f"<tr><td>{t.idx + 1}</td><td>{e(_turn_score_text(t))}</td><td>{e(t.text)}</td>"
-                f"<td>{e(_note_text(t))}</td></tr>"
-                for t in turns
-            ]
-            out.append("</table>")
+    out.append(f"<section id='debrief'>{debrief_html(build_debrief(review))}</section>")
+    for heading, turns, none in _extremes(review):
+        out.append(f"<h2>{heading}</h2>")
+        if not turns:
+            out.append(f"<p>{e(none)}</p>")
+            continue
+        out.append("<table><tr><th>Turn</th><th>Score</th><th>Said</th><th>Why</th></tr>")
+        out += [
+            f"<tr><td>{_number(t)}</td><td>{e(_turn_score_text(t))}</td><td>{e(t.text)}</td>"
+            f"<td>{e(_note_text(t))}</td></tr>"
+            for t in turns
+        ]
+        out.append("</table>")
     counts = review.technique_counts()
     if counts:
         out.append("<h2>Techniques</h2><table><tr><th>Technique</th><th>Turns</th></tr>")
@@ -300,8 +377,10 @@ def render_html(review: SessionReview, comparisons: Sequence[ReferenceComparison
             for h in t.techniques
         )
         note = e(_note_text(t))
+        anchor = f" id='turn-{t.number}'" if t.is_officer else ""
         out.append(
-            f"<tr class='{e(t.role)}'><td>{t.idx + 1}</td><td>{e(t.role)}</td><td>{e(t.text)}</td>"
+            f"<tr class='{e(t.role)}'{anchor}><td>{_number(t)}</td>"
+            f"<td>{e(t.role)}</td><td>{e(t.text)}</td>"
             f"<td>{e(_turn_score_text(t))}</td><td>{hits}{'<br>' if hits and note else ''}{note}</td></tr>"
         )
     out.append("</table><p class='muted'>Exported by DeEscal Trainer.</p></body></html>")

@@ -3,12 +3,13 @@
 Reads what the role-play wrote (``sessions``, ``session_turns``, ``turn_scores``) and owns what
 the instructor adds (``instructor_reviews`` and the approval columns of ``sessions``). Every change
 commits at once, so an override is never lost. An instructor's score replaces the scorer's
-everywhere a score is shown or averaged ("effective score").
+everywhere a score is shown or averaged ("effective score"). Turns are numbered as the trainee
+lived them: turn N is the trainee's N-th line (and the civilian's answer to it), never a count of
+rows that includes the civilian's lines.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,13 +20,14 @@ from deescal.app.records.entities import Session, SessionSummary, Turn
 from deescal.app.records.reviews import ReviewRepository
 from deescal.app.records.scenarios import ScenarioRepository
 from deescal.app.records.sessions import SessionRepository
-from deescal.app.redaction import Redactor
 from deescal.app.roleplay.tension import escalation_turns
 from deescal.app.scoring.types import TechniqueHit
 from deescal.app.settings import get_setting, set_setting
+from deescal.scenario_library.schema import Scenario
 
 REVIEWER_KEY = "review.reviewer_name"
 MARKS = ("good", "bad")
+GOOD_SCORE = 65  # a turn scored this or more is one to keep (green on the page); below it, one to work on
 
 
 @dataclass
@@ -44,9 +46,10 @@ class ReviewTurn:
     comment: str = ""
     civilian_before: str | None = None
     score: float | None = None  # the effective score (see deescal.app.records.sessions)
+    number: int | None = None  # the trainee's line this turn is (or answers), from 1; None before the first
 
     @classmethod
-    def of(cls, turn: Turn, civilian_before: str | None) -> ReviewTurn:
+    def of(cls, turn: Turn, civilian_before: str | None, number: int | None) -> ReviewTurn:
         return cls(
             turn_id=turn.id,
             idx=turn.idx,
@@ -62,6 +65,7 @@ class ReviewTurn:
             comment=turn.comment,
             civilian_before=civilian_before,
             score=turn.score,
+            number=number,
         )
 
     @property
@@ -71,9 +75,14 @@ class ReviewTurn:
 
 @dataclass
 class SessionReview:
+    """One session as the review shows it; ``scenario`` is its card (None with ``card_problem`` when
+    the stored card cannot be read, so the review still opens)."""
+
     session: Session
     turns: list[ReviewTurn]
     session_comment: str = ""
+    scenario: Scenario | None = None
+    card_problem: str = ""
 
     @property
     def officer_turns(self) -> list[ReviewTurn]:
@@ -98,11 +107,19 @@ class SessionReview:
         officer = [t for t in self.officer_turns if t.tension is not None]
         return {officer[n].turn_id for n in escalation_turns([float(t.tension) for t in officer])}
 
+    def row_of(self, number: int) -> int | None:
+        """The row (index in ``turns``) of the trainee's line ``number``."""
+        return next((row for row, t in enumerate(self.turns) if t.is_officer and t.number == number), None)
+
     def strongest(self, n: int = 3) -> list[ReviewTurn]:
-        return sorted(self.scored_turns, key=lambda t: (-t.score, t.idx))[:n]
+        """The best turns scored ``GOOD_SCORE`` or more (none when no turn is that good)."""
+        good = [t for t in self.scored_turns if t.score >= GOOD_SCORE]
+        return sorted(good, key=lambda t: (-t.score, t.idx))[:n]
 
     def weakest(self, n: int = 3) -> list[ReviewTurn]:
-        return sorted(self.scored_turns, key=lambda t: (t.score, t.idx))[:n]
+        """The worst turns scored below ``GOOD_SCORE`` (none when every turn is good)."""
+        weak = [t for t in self.scored_turns if t.score < GOOD_SCORE]
+        return sorted(weak, key=lambda t: (t.score, t.idx))[:n]
 
     def technique_counts(self) -> list[tuple[TechniqueHit, int]]:
         """Each technique seen (one representative hit) with how many officer turns showed it."""
@@ -130,13 +147,15 @@ class ReferenceComparison:
     metrics: dict[str, float]
 
 
-@dataclass
-class RedactedTurn:
-    turn_id: int
-    role: str
-    original: str
-    redacted: str
-    replacements: list[tuple[str, str, str]]
+@dataclass(frozen=True)
+class TrainingPreview:
+    """What fine-tuning reads from a session: ``turns`` (role, text) after the turns marked bad are
+    left out (``left_out`` of them, with the answers to them) and personal details swapped for
+    made-up stand-ins (``replaced``: kind and original words, shown only to the instructor)."""
+
+    turns: list[tuple[str, str]]
+    replaced: list[tuple[str, str]]
+    left_out: int
 
 
 class ReviewService:
@@ -159,12 +178,20 @@ class ReviewService:
             raise UserFacingError(
                 f"There is no session {session_id}; pick one from the list of sessions."
             ) from None
-        turns, civilian = [], None
+        turns, civilian, number = [], None, 0
         for turn in self.sessions.turns(session_id):
-            turns.append(ReviewTurn.of(turn, civilian if turn.role == "officer" else None))
+            if turn.role == "officer":
+                number += 1
+            turns.append(ReviewTurn.of(turn, civilian if turn.role == "officer" else None, number or None))
             if turn.role == "civilian":
                 civilian = turn.text
-        return SessionReview(session, turns, self.reviews.session_comment(session_id))
+        try:  # a damaged card still leaves a transcript worth reviewing
+            scenario, problem = self.scenarios.load(session.scenario_id), ""
+        except (UserFacingError, ValueError) as exc:
+            scenario, problem = None, f"The scenario card could not be read ({exc})."
+        if scenario is None and not problem:
+            problem = "The scenario of this session is no longer in the library."
+        return SessionReview(session, turns, self.reviews.session_comment(session_id), scenario, problem)
 
     # -- scoring turns the role-play did not score ---------------------------------------------
     def score_missing(self, session_id: int, progress: Callable[[float, str], None] | None = None) -> int:
@@ -188,7 +215,8 @@ class ReviewService:
 
     # -- the instructor's word -----------------------------------------------------------------
     def reviewer(self) -> str:
-        return get_setting(self.store, REVIEWER_KEY, "") or getpass.getuser()
+        """The instructor's name as last given (empty until one is): never the computer's login."""
+        return get_setting(self.store, REVIEWER_KEY, "")
 
     def set_reviewer(self, name: str) -> None:
         set_setting(self.store, REVIEWER_KEY, name.strip())
@@ -229,6 +257,8 @@ class ReviewService:
 
     # -- approval for fine-tuning ------------------------------------------------------------
     def approve(self, session_id: int, reviewer: str | None = None) -> None:
+        """Approves the session in the name of ``reviewer`` (remembered for next time), else of the
+        saved reviewer name; with neither, asks for a name rather than record a login like "root"."""
         review = self.load(session_id)
         if review.session.status == "active":
             raise UserFacingError(
@@ -236,27 +266,38 @@ class ReviewService:
             )
         if not review.officer_turns:
             raise UserFacingError("This session has no trainee turns, so there is nothing to train on.")
-        self.sessions.set_approval(session_id, (reviewer or self.reviewer()).strip() or "instructor")
+        name = (reviewer or "").strip() or self.reviewer()
+        if not name:
+            raise UserFacingError(
+                "Say who approves this session: the instructor's name is recorded with the approval."
+            )
+        self.set_reviewer(name)
+        self.sessions.set_approval(session_id, name)
 
     def revoke_approval(self, session_id: int) -> None:
         self.load(session_id)
         self.sessions.set_approval(session_id, None)
 
-    def known_names(self, session_id: int) -> list[str]:
-        """Names to redact for sure: the trainee, the scenario's character, the real transcript's speakers."""
-        review = self.load(session_id)
-        names = [review.session.trainee or "", review.session.character_name or ""]
-        names += self.scenarios.reference_speakers(review.session.scenario_id)
-        return [n for n in names if n and not n.lower().startswith(("speaker", "unknown"))]
+    def training_preview(self, session_id: int) -> TrainingPreview:
+        """The session exactly as fine-tuning would read it once approved: built by the one function
+        that turns approved sessions into training data (bad turns out, personal details replaced)."""
+        from deescal.finetune.dataset import session_dialogue
+        from deescal.finetune.privacy import RedactionReport
 
-    def redaction_preview(self, session_id: int) -> list[RedactedTurn]:
-        """Every turn as it would go to fine-tuning, personal details replaced by tags."""
-        review = self.load(session_id)
-        results = Redactor(self.known_names(session_id)).redact_all([turn.text for turn in review.turns])
-        return [
-            RedactedTurn(turn.turn_id, turn.role, turn.text, result.text, result.replacements)
-            for turn, result in zip(review.turns, results, strict=True)
-        ]
+        self.load(session_id)  # a clear error for an unknown session
+        source = self.sessions.training_dialogue(session_id)
+        report = RedactionReport()
+        try:
+            dialogue = session_dialogue(source, report)
+        except (UserFacingError, ValueError) as exc:
+            raise UserFacingError(
+                f"This session's scenario card cannot be used for training ({exc}); fix the card first."
+            ) from exc
+        spoken = [t for t in self.sessions.turns(session_id) if t.role != "system"]
+        replaced = sorted(
+            {(kind, original) for items in report.details().values() for kind, original in items}
+        )
+        return TrainingPreview(dialogue.turns, replaced, len(spoken) - len(source.turns))
 
     # -- comparison with the real officer ------------------------------------------------------
     def reference_officer_turns(self, session_id: int) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deescal.app.records.entities import TrainingDialogue
 from deescal.app.records.sessions import SessionRepository
 from deescal.app.records.store import Store
 from deescal.finetune.privacy import PseudonymRedactor, RedactionReport, known_names
@@ -171,17 +172,22 @@ def session_dialogues(
     source = SourceReport()
     dialogues: list[Dialogue] = []
     for session in SessionRepository(store).training_dialogues(only):
-        key = f"session:{session.session_id}"
-        turns, tensions = merge_sides((t.role, t.text, t.tension) for t in session.turns)
-        scenario = Scenario.from_dict(json.loads(session.card), key)
-        dialogue = Dialogue(key, scenario, turns, tensions)
+        dialogue = session_dialogue(session, report)
         if dialogue.n_replies == 0:
-            source.skipped.append((key, "has no officer line answered by the civilian"))
+            source.skipped.append((dialogue.key, "has no officer line answered by the civilian"))
             continue
-        names = [session.trainee] if session.trainee else []
-        dialogues.append(redact_dialogue(dialogue, names, report))
+        dialogues.append(dialogue)
     source.used = len(dialogues)
     return dialogues, source
+
+
+def session_dialogue(session: TrainingDialogue, report: RedactionReport) -> Dialogue:
+    """One session's training dialogue, redacted: what fine-tuning reads (and the approval previews)."""
+    key = f"session:{session.session_id}"
+    turns, tensions = merge_sides((t.role, t.text, t.tension) for t in session.turns)
+    scenario = Scenario.from_dict(json.loads(session.card), key)
+    names = [session.trainee] if session.trainee else []
+    return redact_dialogue(Dialogue(key, scenario, turns, tensions), names, report)
 
 
 def _draw(key: str, seed: int) -> float:

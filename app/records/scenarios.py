@@ -163,10 +163,6 @@ class ScenarioRepository:
                 )
             )
 
-    def reference_speakers(self, scenario_id: int) -> list[str]:
-        """The distinct named speakers of the scenario's real transcript."""
-        return list(dict.fromkeys(t["speaker"] for t in self._turns(scenario_id) if t["speaker"]))
-
     def reference_lines(self, scenario_id: int, role: str) -> list[str]:
         return [t["text"] for t in self._turns(scenario_id, " AND role = ?", (role,))]
 

@@ -44,6 +44,11 @@ _TURNS = (
     " LEFT JOIN instructor_reviews ir ON ir.turn_id = st.id AND ir.session_id = st.session_id"
 )
 
+_TRAINING = (
+    "SELECT s.id, sc.title, sc.card, t.name AS trainee, s.approved_at FROM sessions s"
+    " JOIN scenarios sc ON sc.id = s.scenario_id LEFT JOIN trainees t ON t.id = s.trainee_id"
+)
+
 
 @contextmanager
 def _saving(what: str) -> Iterator[None]:
@@ -220,23 +225,25 @@ class SessionRepository:
 
     def training_dialogues(self, only: list[int] | None = None) -> list[TrainingDialogue]:
         """Approved sessions (all, or those in ``only``) minus the turns the instructor marked bad."""
-        rows = self.store.query(
-            "SELECT s.id, sc.title, sc.card, t.name AS trainee, s.approved_at FROM sessions s"
-            " JOIN scenarios sc ON sc.id = s.scenario_id LEFT JOIN trainees t ON t.id = s.trainee_id"
-            " WHERE s.approved = 1 ORDER BY s.id"
+        rows = self.store.query(f"{_TRAINING} WHERE s.approved = 1 ORDER BY s.id")
+        return [self._training_dialogue(row) for row in rows if only is None or row["id"] in only]
+
+    def training_dialogue(self, session_id: int) -> TrainingDialogue:
+        """What one session gives training once approved (the approval preview shows exactly this)."""
+        row = self.store.query_one(f"{_TRAINING} WHERE s.id = ?", (session_id,))
+        if row is None:
+            raise UserFacingError(f"There is no session {session_id}. List them with: deescal sessions list")
+        return self._training_dialogue(row)
+
+    def _training_dialogue(self, row: dict) -> TrainingDialogue:
+        return TrainingDialogue(
+            row["id"],
+            row["title"],
+            row["card"],
+            row["trainee"],
+            row["approved_at"],
+            turns=_without_bad(self.turns(row["id"])),
         )
-        return [
-            TrainingDialogue(
-                row["id"],
-                row["title"],
-                row["card"],
-                row["trainee"],
-                row["approved_at"],
-                turns=_without_bad(self.turns(row["id"])),
-            )
-            for row in rows
-            if only is None or row["id"] in only
-        ]
 
 
 def _without_bad(turns: list[Turn]) -> list[Turn]:

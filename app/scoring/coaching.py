@@ -96,24 +96,58 @@ _CUES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 
 # Key words of a scenario lever or learning objective -> the technique that pulls it.
 _LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("asks_about_self_harm", _any(r"suicid", r"self-harm", r"ask(?:ing)? (?:directly|plainly)")),
+    (
+        "asks_about_self_harm",
+        _any(r"suicid", r"self-harm", r"ask(?:ing)? (?:directly|plainly)", r"\bintent\b"),
+    ),
     (
         "acknowledges_feelings",
-        _any(r"acknowledg", r"feeling", r"\bfear", r"grief", r"\bloss\b", r"validat", r"empath"),
+        _any(
+            r"acknowledg", r"feeling", r"\bfear", r"grief", r"\bloss\b", r"validat", r"empath", r"seriously"
+        ),
     ),
-    ("paraphrases", _any(r"summar", r"paraphras", r"reflect", r"repeat\w* back")),
+    (
+        "paraphrases",
+        _any(r"summar", r"paraphras", r"reflect", r"repeat\w* back", r"check\w* (?:\w+ )?understanding"),
+    ),
     (
         "explains_why",
-        _any(r"explain", r"honest", r"what happens next", r"\breason", r"\bwhy\b", r"transparen"),
+        _any(
+            r"explain",
+            r"honest",
+            r"what happens next",
+            r"\breason",
+            r"\bwhy\b",
+            r"transparen",
+            r"neutral",
+            r"\bfair",
+            r"through each step",
+        ),
     ),
     (
         "offers_choices",
-        _any(r"choice", r"option", r"control", r"decide", r"\bask\w* rather than", r"asking politely"),
+        _any(
+            r"choice",
+            r"option",
+            r"control",
+            r"decide",
+            r"\bask\w* rather than",
+            r"asking politely",
+            r"ultimat",
+        ),
     ),
     (
         "slows_down",
         _any(
-            r"\btime\b", r"slow", r"one (?:small )?step", r"small step", r"patien", r"\bpace\b", r"distance"
+            r"\btime\b",
+            r"slow",
+            r"one (?:small )?step",
+            r"small step",
+            r"patien",
+            r"\bpace\b",
+            r"distance",
+            r"\bspace\b",
+            r"settle",
         ),
     ),
     ("reassures_safety", _any(r"\bsafe", r"reassur", r"not in trouble", r"protect")),
@@ -127,6 +161,11 @@ _LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bride\b",
             r"shelter",
             r"call\w* (?:a|his|her|their)",
+            r"solution",
+            r"services?\b",
+            r"\bneeds?\b",
+            r"interpreter",
+            r"\bEMS\b|ambulance|medic",
         ),
     ),
     (
@@ -140,6 +179,12 @@ _LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bvent",
             r"interest in",
             r"small talk",
+            r"\bheard\b",
+            r"\bhear\b",
+            r"each side",
+            r"one (?:clear )?question",
+            r"fact-finding",
+            r"cares about",
         ),
     ),
     ("introduces_self", _any(r"\bname\b", r"introduc", r"rapport", r"personal")),
@@ -212,9 +257,8 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
         recent |= turn
     tried = set(used_now).union(*moment.earlier_turns)
 
-    civilian = (civilian_before or "").strip()
-    for reason, technique, pattern in _CUES:
-        if technique not in recent and pattern.search(civilian):
+    for reason, technique in civilian_cues(civilian_before):
+        if technique not in recent:
             yield NextStep(technique, f"{reason}: {ADVICE[technique]}.")
 
     from_card = [
@@ -224,7 +268,7 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
             ("Goal here", moment.objectives),
         )
         for phrase in phrases
-        if (technique := _lever_technique(phrase)) and technique not in tried
+        if (technique := lever_technique(phrase)) and technique not in tried
     ]
     if from_card:  # taken in turn, so a trainee who never pulls one lever hears about the others
         turn = len(moment.earlier_turns) % len(from_card)
@@ -240,7 +284,15 @@ def _fitting_steps(used_now: set[str], civilian_before: str | None, moment: Mome
         yield NextStep(technique, f"Next, {ADVICE[technique]}.")
 
 
-def _lever_technique(phrase: str) -> str | None:
+def civilian_cues(civilian_line: str | None) -> list[tuple[str, str]]:
+    """What the civilian's line asks of the officer: (why, in words; the technique that answers it),
+    best first. The debrief uses it too, to point at the cues a trainee did not answer."""
+    civilian = (civilian_line or "").strip()
+    return [(reason, technique) for reason, technique, pattern in _CUES if pattern.search(civilian)]
+
+
+def lever_technique(phrase: str) -> str | None:
+    """The technique that pulls a scenario lever or meets a learning objective, if the words say."""
     for technique, pattern in _LEVER_WORDS:
         if pattern.search(phrase):
             return technique

@@ -86,3 +86,25 @@ class FixedScorerNotMiniLM:
         from deescal.app.scoring import TurnScore
 
         return TurnScore(80.0, [], "fixed score for a crash test")
+
+
+def play_scripted_session(service, scenario: Scenario, officer_lines: list[str], replies: list[str]) -> int:
+    """Plays a whole session through the real role-play code (real scorer, tension, coaching and
+    records) with scripted civilian replies, ends it, and returns its id."""
+    from deescal.app import sessions as db
+    from deescal.app.roleplay.session import RoleplaySession
+
+    session_id = db.create_session(
+        service.ctx.store,
+        scenario_id=scenario.id,
+        trainee="Alex Morgan",
+        model_name="scripted",
+        adapter_path=None,
+        seed=1,
+        initial_tension=scenario.initial_tension,
+    )
+    session = RoleplaySession(service, session_id, scenario, ScriptedModelNotLlama(replies), "scripted", 1)
+    for line in officer_lines:
+        session.officer_turn(line)
+    session.end()
+    return session_id

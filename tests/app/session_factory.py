@@ -31,8 +31,22 @@ _case_numbers = itertools.count(1)
 
 
 def add_scenario(store: Store, case_id: str | None = None, character: str = "Jordan Pike") -> int:
+    """A scenario row with a whole card (training and the debrief read the card)."""
     case_id = case_id or f"test-case-{next(_case_numbers)}"
-    card = json.dumps({"case_id": case_id, "title": "Locked out after an argument"})
+    card = json.dumps(
+        {
+            "case_id": case_id,
+            "title": "Locked out after an argument",
+            "category": "Domestic disturbance",
+            "scenario_context": "A woman is locked out of her flat after her boyfriend drove off with her keys.",
+            "initial_tension": 6,
+            "difficulty": 2,
+            "character_profile": {"name": character, "age": 29, "gender": "female"},
+            "levers": ["being believed"],
+            "learning_objectives": ["Acknowledge her frustration", "Explain what happens next"],
+            "hidden_facts": [{"text": "Her boyfriend has hit her before.", "reveal_at_tension": 3}],
+        }
+    )
     return int(
         store.execute(
             "INSERT INTO scenarios(case_id, title, category, difficulty, initial_tension, character_name, card, source)"

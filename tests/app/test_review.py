@@ -7,7 +7,7 @@ import re
 import pytest
 from deescal.app.errors import UserFacingError
 from deescal.app.report_export import export_html, export_pdf
-from deescal.app.review import ReviewService
+from deescal.app.review import GOOD_SCORE, ReviewService
 
 from tests.app.session_factory import add_reference_officer_turns, add_scenario, make_session
 
@@ -85,20 +85,58 @@ def test_approve_and_revoke(review, store):
         review.approve(running)
 
 
-def test_redaction_preview_uses_trainee_and_character_names(review, store):
+def test_training_preview_is_what_fine_tuning_reads(review, store):
+    """The approval preview comes from the function that builds training data: bad turns (and the
+    answer to them) left out, personal details swapped for stand-ins."""
+    from deescal.finetune.dataset import session_dialogues
+    from deescal.finetune.privacy import RedactionReport
+
     scenario = add_scenario(store, character="Jordan Pike")
-    session = make_session(store, 1, trainee="Alex Morgan", scenario_id=scenario)
+    session = make_session(store, 3, trainee="Alex Morgan", scenario_id=scenario)
+    first, bad, _ = review.load(session).officer_turns
     store.execute(
-        "UPDATE session_turns SET text = 'Jordan, call me at 555-201-7788. Alex Morgan here.'"
-        " WHERE session_id = ? AND role = 'officer'",
-        (session,),
+        "UPDATE session_turns SET text = 'Jordan, call me at 555-201-7788. Alex Morgan here.' WHERE id = ?",
+        (first.turn_id,),
     )
-    preview = review.redaction_preview(session)
-    officer = [t for t in preview if t.role == "officer"][0]
-    assert (
-        "Jordan" not in officer.redacted and "Alex" not in officer.redacted and "7788" not in officer.redacted
+    review.set_turn_review(session, bad.turn_id, mark="bad", reviewer="Sgt K")
+    preview = review.training_preview(session)
+    text = " ".join(line for _, line in preview.turns)
+    assert "7788" not in text and "Alex Morgan" not in text and bad.text not in text
+    assert preview.left_out == 2  # the bad line and the civilian's answer to it
+    assert ("PHONE", "555-201-7788") in preview.replaced
+    review.approve(session, "Sgt K")
+    trained, _ = session_dialogues(store, RedactionReport(), [session])
+    assert trained[0].turns == preview.turns
+
+
+def test_strongest_and_weakest_come_from_the_scores(review, store):
+    session = make_session(store, 6)
+    loaded = review.load(session)
+    assert [t.number for t in loaded.officer_turns] == [1, 2, 3, 4, 5, 6]
+    assert [t.number for t in loaded.turns if not t.is_officer] == [None, 1, 2, 3, 4, 5]
+    assert loaded.strongest() and all(t.score >= GOOD_SCORE for t in loaded.strongest())
+    assert loaded.weakest() and all(t.score < GOOD_SCORE for t in loaded.weakest())
+    for turn in loaded.officer_turns:  # an instructor rates every turn good: nothing is "weakest"
+        review.set_turn_review(session, turn.turn_id, override_score=90, reviewer="Sgt K")
+    again = review.load(session)
+    assert again.weakest() == [] and len(again.strongest()) == 3
+
+
+def test_approval_asks_a_name_and_never_uses_the_login(review, store, monkeypatch):
+    monkeypatch.setenv("USER", "root")
+    monkeypatch.setenv("LOGNAME", "root")
+    session = make_session(store, 2)
+    assert review.reviewer() == ""
+    with pytest.raises(UserFacingError, match="Say who approves"):
+        review.approve(session)
+    assert store.query_one("SELECT approved FROM sessions WHERE id = ?", (session,))["approved"] == 0
+    review.approve(session, "  Sgt Okafor ")
+    assert review.reviewer() == "Sgt Okafor"  # remembered for the next approval
+    review.revoke_approval(session)
+    review.approve(session)
+    assert store.query_one("SELECT approved_by FROM sessions WHERE id = ?", (session,))["approved_by"] == (
+        "Sgt Okafor"
     )
-    assert {kind for kind, _, _ in officer.replacements} == {"NAME", "PHONE"}
 
 
 def test_score_missing_fills_unscored_turns(review, store):
@@ -123,6 +161,7 @@ def test_export_pdf_and_html(review, store, tmp_path):
     assert data.startswith(b"%PDF") and re.search(rb"/Count [1-9]\d* /Kids", data)
     page = export_html(loaded, tmp_path / "review.html").read_text()
     assert page.count("<svg") == 2 and "Shut up and sit down now!" in page and "Strongest turns" in page
+    assert "<section id='debrief'>" in page and "What to try next time" in page
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(UserFacingError, match="Could not write"):
         export_pdf(loaded, tmp_path / "a-file" / "review.pdf")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from deescal.ui.views.review import ReviewView
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from tests.app.session_factory import make_session
@@ -43,9 +43,9 @@ def test_show_session_lists_turns_scores_and_extremes(qtbot, ctx, store):
     assert view.table.rowCount() == 12
     assert view.table.item(1, 1).text() == "Trainee"
     assert view.table.item(1, 3).text().isdigit()
-    assert view.strong_list.count() == 3 and view.weak_list.count() == 3
+    assert view.strong_list.count() == 3 and view.weak_list.count() == 2  # only two turns score below 65
     assert "Calm down" in view.weak_list.item(0).text() or "Shut up" in view.weak_list.item(0).text()
-    assert view.chart.score_series.count() == 6 and view.chart.tension_series.count() == 12
+    assert view.chart.score_series.count() == 6 and view.chart.tension_series.count() == 6
     assert "Alex Morgan" in view.summary.text()
     assert not view.compare_button.isEnabled()  # no real transcript behind this scenario
 
@@ -75,22 +75,30 @@ def test_override_a_score_and_see_it_persisted(qtbot, view, ctx, store):
     assert fresh.table.item(row, 3).text() == "88 ✎"
 
 
-def test_approve_a_session_with_redaction_preview(qtbot, view, store):
-    session = make_session(store, 2)
+def test_approve_asks_the_name_and_previews_what_training_reads(qtbot, view, ctx, store, monkeypatch):
+    monkeypatch.setenv("USER", "root")
+    monkeypatch.setenv("LOGNAME", "root")
+    session = make_session(store, 3)
     store.execute(
         "UPDATE session_turns SET text = 'I live at 12 Elm Street, call 555-301-2222.' WHERE session_id = ? AND idx = 0",
         (session,),
     )
     view.show_session(session)
+    bad = view.review.officer_turns[1]
+    view.service.set_turn_review(session, bad.turn_id, mark="bad", reviewer="Sgt K")
     qtbot.mouseClick(view.approve_button, Qt.MouseButton.LeftButton)
     dialog = view.approval_dialog
     assert dialog is not None and dialog.isVisible()
+    assert dialog.reviewer_edit.text() == "" and not dialog.approve_button.isEnabled()  # never "root"
+    assert dialog.approve_button.isVisible() and dialog.focusWidget() is dialog.reviewer_edit
     preview = dialog.preview.toPlainText()
-    assert (
-        "12 Elm Street" not in preview.split("Replaced")[0]
-        and "[ADDRESS 1]" in preview
-        and "[PHONE 1]" in preview
-    )
+    spoken = preview.split("Replaced")[0]
+    assert "12 Elm Street" not in spoken and "555-301-2222" not in spoken
+    assert bad.text not in preview  # the turn marked bad is not in what training reads
+    expected = view.service.training_preview(session)
+    assert [line for line in spoken.splitlines() if line.strip()] == [
+        f"{role.capitalize()}: {text}" for role, text in expected.turns
+    ]
     dialog.reviewer_edit.setText("Sgt Okafor")
     dialog.approve_button.click()
     qtbot.waitUntil(lambda: view.approval_dialog is None)
@@ -98,6 +106,10 @@ def test_approve_a_session_with_redaction_preview(qtbot, view, store):
     assert row == {"approved": 1, "approved_by": "Sgt Okafor"}
     assert view.approve_button.text() == "Withdraw approval"
     assert "approved" in view.session_combo.currentText()
+    view.toggle_approval()  # withdraw, then approve again: the name is remembered
+    view.toggle_approval()
+    assert view.approval_dialog.reviewer_edit.text() == "Sgt Okafor"
+    view.approval_dialog.done(QDialog.DialogCode.Rejected)
 
 
 def test_cancelled_approval_changes_nothing(qtbot, view, store):
@@ -132,3 +144,56 @@ def test_a_sixty_turn_session_opens_in_under_a_second(qtbot, view, store):
     qtbot.wait(1)
     assert time.perf_counter() - start < 1.0
     assert view.table.rowCount() == 60
+
+
+def test_turn_numbers_count_the_trainees_lines(qtbot, view, store):
+    session = make_session(store, 4)
+    view.show_session(session)
+    numbers = [view.table.item(row, 0).text() for row in range(view.table.rowCount())]
+    assert numbers == ["", "1", "", "2", "", "3", "", "4"]  # civilian rows carry no number
+    weakest = view.weak_list.item(0)
+    turn = view.review.turns[weakest.data(Qt.ItemDataRole.UserRole)]
+    assert f"turn {turn.number}:" in weakest.text() and turn.is_officer
+    view.chart.turnClicked.emit(3)
+    assert view.panel.turn.number == 3 and "Turn 3" in view.panel.details.toPlainText()
+
+
+def test_weakest_lists_only_weak_turns(qtbot, view, store):
+    session = make_session(store, 6)
+    view.show_session(session)
+    weak = [view.weak_list.item(n).text() for n in range(view.weak_list.count())]
+    assert weak and all(int(text.split(" · ")[0]) < 65 for text in weak)
+    for turn in view.review.officer_turns:  # every turn rated 88 or more: none is "weakest"
+        view.service.set_turn_review(session, turn.turn_id, override_score=88, reviewer="Sgt K")
+    view.reload()
+    assert view.weak_list.count() == 1
+    assert view.weak_list.item(0).text() == "No turn below 65: none to work on."
+    assert view.weak_list.item(0).flags() == Qt.ItemFlag.NoItemFlags
+
+
+def test_turn_details_wrap_and_scroll(qtbot, view, store):
+    session = make_session(store, 2)
+    long_line = "I hear you, and I want to understand what happened before we arrived tonight. " * 12
+    store.execute(
+        "UPDATE session_turns SET text = ? WHERE session_id = ? AND role = 'officer'", (long_line, session)
+    )
+    view.show_session(session)
+    view.resize(1024, 640)
+    view.table.selectRow(1)
+    details = view.panel.details
+    assert long_line.strip() in " ".join(details.toPlainText().split())  # nothing cut off
+    qtbot.waitUntil(lambda: details.verticalScrollBar().maximum() > 0)  # taller than the box: it scrolls
+    assert details.horizontalScrollBar().maximum() == 0  # wrapped to the width, never cut at the side
+
+
+def test_the_debrief_is_on_the_page_and_its_links_select_turns(qtbot, view, store):
+    session = make_session(store, 6)
+    view.show_session(session)
+    text = view.debrief_view.toPlainText()
+    assert "What went well" in text and "What to try next time" in text
+    assert "Learning objectives" in text and "Acknowledge her frustration: MET." in text
+    assert "Critical moments" in text and "LEAPS: Empathise" in text
+    view.tabs.setCurrentWidget(view.debrief_view)
+    view.debrief_view.anchorClicked.emit(QUrl("#turn-5"))
+    assert view.tabs.currentIndex() == 0 and view.panel.turn.number == 5
+    assert "Shut up" in view.panel.turn.text

@@ -1,8 +1,8 @@
 """Review page: after-action review of one role-play session.
 
-Session picker, transcript with per-turn scores and techniques, score/tension chart, strongest and
-weakest turns, the instructor's overrides, approval for fine-tuning with a redaction preview, and
-PDF/HTML export. All data work goes through :class:`ReviewService`; long work through the page's task lane.
+Session picker, transcript with per-turn scores and techniques, score/tension chart, the session's
+debrief, strongest and weakest turns, the instructor's overrides, approval for fine-tuning with a
+preview of exactly what training reads, and PDF/HTML export. Turn N is the trainee's N-th line. All data work goes through :class:`ReviewService`; long work through the page's task lane.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ import html
 from pathlib import Path
 
 from deescal.app.context import AppContext
+from deescal.app.debrief import build_debrief
 from deescal.app.errors import UserFacingError
 from deescal.app.packs import PackService
-from deescal.app.report_export import chart_series, export_html, export_pdf, summary_rows
-from deescal.app.review import ReferenceComparison, ReviewService, ReviewTurn, SessionReview
+from deescal.app.report_export import chart_series, debrief_html, export_html, export_pdf, summary_rows
+from deescal.app.review import GOOD_SCORE, ReferenceComparison, ReviewService, ReviewTurn, SessionReview
 from deescal.ui.tasks import Policy, TaskLane, show_error
 from deescal.ui.widgets.approval_dialog import ApprovalDialog
 from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
 from deescal.ui.widgets.turn_chart import TurnChart
 from deescal.ui.widgets.turn_review_panel import TurnReviewPanel
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +38,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +50,9 @@ COLUMNS = ("#", "Speaker", "Said", "Score", "Techniques", "Instructor")
 def score_colour(score: float | None) -> QColor | None:
     if score is None:
         return None
-    return QColor("#d8f0d8") if score >= 65 else QColor("#fff1c2") if score >= 40 else QColor("#f8d4d4")
+    return (
+        QColor("#d8f0d8") if score >= GOOD_SCORE else QColor("#fff1c2") if score >= 40 else QColor("#f8d4d4")
+    )
 
 
 class ReviewView(QWidget):
@@ -125,7 +130,11 @@ class ReviewView(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
 
         self.chart = TurnChart()
-        self.chart.turnClicked.connect(lambda number: self.select_turn_index(number - 1))
+        self.chart.turnClicked.connect(self.select_turn_number)
+        self.debrief_view = QTextBrowser()
+        self.debrief_view.setObjectName("debriefView")
+        self.debrief_view.setOpenLinks(False)  # a turn link selects that turn in the transcript
+        self.debrief_view.anchorClicked.connect(self._debrief_link)
         self.strong_list, self.weak_list = QListWidget(), QListWidget()
         for widget in (self.strong_list, self.weak_list):
             widget.setMaximumHeight(90)
@@ -144,11 +153,14 @@ class ReviewView(QWidget):
         self._comment_timer.timeout.connect(self.save_session_comment)
         self.session_comment.textChanged.connect(self._comment_timer.start)
 
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.table)
-        left.addWidget(self.chart)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
+        transcript = QSplitter(Qt.Orientation.Vertical)
+        transcript.addWidget(self.table)
+        transcript.addWidget(self.chart)
+        transcript.setStretchFactor(0, 3)
+        transcript.setStretchFactor(1, 2)
+        self.tabs = left = QTabWidget()
+        left.addTab(transcript, "Transcript")
+        left.addTab(self.debrief_view, "Debrief")
         right = QWidget()
         side = QVBoxLayout(right)
         side.setContentsMargins(0, 0, 0, 0)
@@ -269,8 +281,9 @@ class ReviewView(QWidget):
         self.table.setUpdatesEnabled(True)
         scores, tension = chart_series(review)
         self.chart.set_data(scores[2], tension[2])
-        self._fill_list(self.strong_list, review.strongest())
-        self._fill_list(self.weak_list, review.weakest())
+        self.debrief_view.setHtml(debrief_html(build_debrief(review)))
+        self._fill_list(self.strong_list, review.strongest(), f"No turn scored {GOOD_SCORE} or more.")
+        self._fill_list(self.weak_list, review.weakest(), f"No turn below {GOOD_SCORE}: none to work on.")
         self.session_comment.blockSignals(True)
         self.session_comment.setPlainText(review.session_comment)
         self.session_comment.blockSignals(False)
@@ -290,7 +303,10 @@ class ReviewView(QWidget):
         techniques = ", ".join(("+" if h.polarity > 0 else "−") + h.label for h in turn.techniques)
         instructor = " ".join(x for x in ((turn.mark or "").upper(), turn.comment) if x)
         speaker = "Trainee" if turn.is_officer else turn.role.capitalize()
-        for column, text in enumerate((str(turn.idx + 1), speaker, turn.text, score, techniques, instructor)):
+        number = (
+            str(turn.number) if turn.is_officer else ""
+        )  # the civilian's answer belongs to the line above
+        for column, text in enumerate((number, speaker, turn.text, score, techniques, instructor)):
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, turn.turn_id)
             if column == 2 and turn.feedback:
@@ -301,18 +317,33 @@ class ReviewView(QWidget):
                 item.setBackground(colour)
             self.table.setItem(row, column, item)
 
-    def _fill_list(self, widget: QListWidget, turns: list[ReviewTurn]) -> None:
+    def _fill_list(self, widget: QListWidget, turns: list[ReviewTurn], none: str) -> None:
         widget.clear()
         for turn in turns:
             text = turn.text if len(turn.text) < 70 else turn.text[:67] + "…"
-            item = QListWidgetItem(f"{turn.score:.0f} · turn {turn.idx + 1}: {text}")
+            item = QListWidgetItem(f"{turn.score:.0f} · turn {turn.number}: {text}")
             item.setData(Qt.ItemDataRole.UserRole, self.review.turns.index(turn))
             widget.addItem(item)
+        if not turns:
+            item = QListWidgetItem(none)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)  # a sentence, not a turn to select
+            widget.addItem(item)
 
-    def select_turn_index(self, index: int) -> None:
-        if self.review and 0 <= index < len(self.review.turns):
+    def select_turn_index(self, index: int | None) -> None:
+        if self.review and index is not None and 0 <= index < len(self.review.turns):
             self.table.selectRow(index)
             self.table.scrollToItem(self.table.item(index, 0))
+
+    def select_turn_number(self, number: int) -> None:
+        """Selects the trainee's line ``number`` (the chart and the debrief's links count lines)."""
+        if self.review:
+            self.tabs.setCurrentIndex(0)
+            self.select_turn_index(self.review.row_of(number))
+
+    def _debrief_link(self, url: QUrl) -> None:
+        fragment = url.fragment() or url.toString().lstrip("#")
+        if fragment.startswith("turn-") and fragment[5:].isdigit():
+            self.select_turn_number(int(fragment[5:]))
 
     def _selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -355,7 +386,7 @@ class ReviewView(QWidget):
             self.status.setText("Approval withdrawn: this session will not be used for fine-tuning.")
             return
         try:
-            preview = self.service.redaction_preview(session_id)
+            preview = self.service.training_preview(session_id)
         except UserFacingError as exc:
             self._error(str(exc))
             return
@@ -368,8 +399,7 @@ class ReviewView(QWidget):
         if dialog is None or result != QDialog.DialogCode.Accepted or self.review is None:
             return
         try:
-            self.service.set_reviewer(dialog.reviewer)
-            self.service.approve(self.review.session.id, dialog.reviewer)
+            self.service.approve(self.review.session.id, dialog.reviewer)  # the name is remembered
         except UserFacingError as exc:
             self._error(str(exc))
             return

@@ -1,11 +1,10 @@
-"""Approve a session for fine-tuning after seeing exactly what would leave the review: redacted text."""
+"""Approve a session for fine-tuning after seeing exactly what training will read from it."""
 
 from __future__ import annotations
 
 import html
-import re
 
-from deescal.app.review import RedactedTurn
+from deescal.app.review import TrainingPreview
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,30 +15,26 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-_TAG = re.compile(r"\[[A-Z]+ \d+\]")
-
 
 class ApprovalDialog(QDialog):
-    def __init__(self, session_title: str, preview: list[RedactedTurn], reviewer: str, parent=None) -> None:
+    """``reviewer``: the instructor's name as last given (empty the first time: it is asked, never
+    taken from the computer's login)."""
+
+    def __init__(self, session_title: str, preview: TrainingPreview, reviewer: str, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Approve for fine-tuning")
         self.resize(760, 560)
         layout = QVBoxLayout(self)
-        found = sum(len(t.replacements) for t in preview)
-        intro = QLabel(
-            f"<b>{html.escape(session_title)}</b><br>This is the transcript as fine-tuning will see it. "
-            f"{found} personal detail{'s' if found != 1 else ''} (names, phone numbers, addresses, plates, "
-            "dates of birth) replaced by tags, shown in bold. Check nothing personal is left before approving."
-        )
+        intro = QLabel(f"<b>{html.escape(session_title)}</b><br>{html.escape(_intro(preview))}")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.preview = QTextBrowser()
-        self.preview.setObjectName("redactionPreview")
+        self.preview.setObjectName("trainingPreview")
         self.preview.setHtml(_preview_html(preview))
         layout.addWidget(self.preview, 1)
         form = QFormLayout()
         self.reviewer_edit = QLineEdit(reviewer)
-        self.reviewer_edit.setPlaceholderText("your name, recorded with the approval")
+        self.reviewer_edit.setPlaceholderText("your name: recorded with the approval, remembered next time")
         form.addRow("Approved by", self.reviewer_edit)
         layout.addLayout(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -53,25 +48,37 @@ class ApprovalDialog(QDialog):
         )
         self.approve_button.setEnabled(bool(reviewer.strip()))
         layout.addWidget(self.buttons)
+        if not reviewer.strip():
+            self.reviewer_edit.setFocus()
 
     @property
     def reviewer(self) -> str:
         return self.reviewer_edit.text().strip()
 
 
-def _preview_html(preview: list[RedactedTurn]) -> str:
-    rows = []
-    for turn in preview:
-        text = _TAG.sub(
-            lambda m: f"<b style='background:#fff3b0'>{m.group(0)}</b>", html.escape(turn.redacted)
-        )
-        rows.append(f"<p><b>{html.escape(turn.role.capitalize())}:</b> {text}</p>")
-    replaced = sorted(
-        {(kind, original, tag) for t in preview for kind, original, tag in t.replacements}, key=lambda r: r[2]
+def _intro(preview: TrainingPreview) -> str:
+    left_out = (
+        f"{preview.left_out} turn{'s' if preview.left_out != 1 else ''} left out (marked bad, or the "
+        "civilian's answer to one)"
+        if preview.left_out
+        else "no turn left out (none is marked bad)"
     )
-    if replaced:
+    found = len(preview.replaced)
+    return (
+        "This is exactly what fine-tuning will read from this session: "
+        f"{left_out}; {found} personal detail{'s' if found != 1 else ''} replaced by made-up stand-ins "
+        "(listed below). Check nothing personal is left before approving."
+    )
+
+
+def _preview_html(preview: TrainingPreview) -> str:
+    rows = [
+        f"<p><b>{html.escape(role.capitalize())}:</b> {html.escape(text)}</p>" for role, text in preview.turns
+    ]
+    if preview.replaced:
         items = "".join(
-            f"<li>{html.escape(tag)} ← {html.escape(original)}</li>" for _, original, tag in replaced
+            f"<li>{html.escape(kind.lower())}: {html.escape(original)}</li>"
+            for kind, original in preview.replaced
         )
-        rows.append(f"<hr><p><b>Replaced</b> (kept only on this computer):</p><ul>{items}</ul>")
-    return "".join(rows) or "<p>This session has no turns.</p>"
+        rows.append(f"<hr><p><b>Replaced</b> (the originals stay on this computer):</p><ul>{items}</ul>")
+    return "".join(rows) or "<p>Nothing in this session would be used for training.</p>"

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +34,13 @@ class TurnReviewPanel(QWidget):
         self._turn: ReviewTurn | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.details = QLabel("Select a trainee turn to see how it was scored.")
-        self.details.setWordWrap(True)
-        self.details.setTextFormat(self.details.textFormat().RichText)
+        # A browser, not a label: a long turn (feedback, the real officer's line) wraps and scrolls
+        # instead of being cut off at the panel's edge.
+        self.details = QTextBrowser()
         self.details.setObjectName("turnDetails")
-        layout.addWidget(self.details)
+        self.details.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        self.details.setMinimumHeight(120)
+        layout.addWidget(self.details, 1)
 
         box = QGroupBox("Instructor review")
         form = QFormLayout(box)
@@ -76,7 +78,6 @@ class TurnReviewPanel(QWidget):
         buttons.addWidget(self.save_button)
         form.addRow(buttons)
         layout.addWidget(box)
-        layout.addStretch(1)
         self.editor = box
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         self.show_turn(None)
@@ -94,14 +95,14 @@ class TurnReviewPanel(QWidget):
         self._turn = turn if turn is not None and turn.is_officer else None
         self.editor.setEnabled(self._turn is not None)
         if self._turn is None:
-            self.details.setText(
+            self.details.setPlainText(
                 "Select a trainee (officer) turn to see how it was scored."
                 if turn is None
                 else "Civilian turns are not scored; select a trainee turn."
             )
             return
         t = self._turn
-        self.details.setText(_details_html(t, reference, comparison))
+        self.details.setHtml(_details_html(t, reference, comparison))
         for widget in (self.override_check, self.override_spin, self.mark_combo):
             widget.blockSignals(True)
         self.override_check.setChecked(t.override_score is not None)
@@ -130,7 +131,7 @@ class TurnReviewPanel(QWidget):
 def _details_html(t: ReviewTurn, reference: str | None, comparison: ReferenceComparison | None) -> str:
     e = html.escape
     auto = "not scored yet" if t.auto_score is None else f"{t.auto_score:.0f} / 100"
-    parts = [f"<p><b>Turn {t.idx + 1}</b> &nbsp; scorer: <b>{auto}</b>"]
+    parts = [f"<p><b>Turn {t.number}</b> &nbsp; scorer: <b>{auto}</b>"]
     if t.override_score is not None:
         parts.append(f" &nbsp; instructor: <b>{t.override_score:.0f}</b>")
     parts.append("</p>")

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from deescal.app.scoring.coaching import ADVICE, Moment, choose_next_step, session_moment
+from deescal.app.scoring.coaching import ADVICE, Moment, choose_next_step, lever_technique, session_moment
 from deescal.app.scoring.context import scene_shows_threat
 from deescal.scenario_library.scenario_files import load_bundled
 from deescal.scenario_library.schema import Scenario
@@ -116,3 +116,14 @@ def test_two_levers_pointing_to_one_technique_do_not_repeat_its_advice():
         )
         assert not any(ADVICE[step.technique] in said for said in given[-2:]), (step.text, given)
         given.append(step.text)
+
+
+def test_learning_objectives_read_as_the_technique_that_meets_them():
+    """The debrief marks an objective met by these techniques; a goal no line can show stays unread."""
+    assert lever_technique("Separate the parties and hear each side") == "open_question"
+    assert lever_technique("Invite the person to propose a solution") == "asks_what_helps"
+    assert lever_technique("Give a distressed person space to settle") == "slows_down"
+    assert lever_technique("Check understanding rather than assuming it") == "paraphrases"
+    assert lever_technique("Engage without an ultimatum") == "offers_choices"
+    assert lever_technique("Stay visibly neutral in a labour dispute") == "explains_why"
+    assert lever_technique("Recognise atypical heart attack signs, especially in women") is None
