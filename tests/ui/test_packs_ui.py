@@ -56,11 +56,11 @@ def test_the_instructors_app_picks_up_packs_from_the_drop_folder_off_the_ui_thre
     assert threads and all(t is not threading.main_thread() for t in threads)
     assert "5 waiting for review" in window.course_menu.status.text()
 
-    review = window.show_page("Review")  # opens the newest session, which leaves the queue
-    assert packs.queue_count() == 4 and review.queue_label.text() == "<b>4 new sessions to review</b>"
+    review = window.show_page("Review")  # shows the newest session by itself: not yet seen by anyone
+    assert packs.queue_count() == 5 and review.queue_label.text() == "<b>5 new sessions to review</b>"
     waiting = packs.review_queue()[0].session_id
-    review.show_session(waiting)
-    assert review.queue_label.text() == "<b>3 new sessions to review</b>"
+    review.session_combo.setCurrentIndex(review.session_combo.findData(waiting))  # the instructor picks it
+    assert review.queue_label.text() == "<b>4 new sessions to review</b>"
     assert waiting not in {q.session_id for q in packs.review_queue()}
 
 

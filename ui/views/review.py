@@ -212,7 +212,7 @@ class ReviewView(QWidget):
             )
             return
         known = {s.id for s in sessions}
-        self.show_session(current if current in known else sessions[0].id)
+        self.show_session(current if current in known else sessions[0].id, chosen=False)
 
     def _fill_combo(self) -> list[dict]:
         sessions = self.service.list_sessions()
@@ -235,8 +235,12 @@ class ReviewView(QWidget):
         if index >= 0:
             self.show_session(self.session_combo.itemData(index))
 
-    def show_session(self, session_id: int) -> None:
-        """Opens ``session_id`` (the Role-play page calls this after a session)."""
+    def show_session(self, session_id: int, chosen: bool = True) -> None:
+        """Opens ``session_id`` (the Role-play page calls this after a session).
+
+        ``chosen``: someone picked it; a session the page shows by itself on opening (the newest)
+        stays on the review queue, or opening the page would empty the queue unseen.
+        """
         self.save_session_comment()
         try:
             self.review = self.service.load(session_id)
@@ -251,7 +255,7 @@ class ReviewView(QWidget):
         self._references = self.service.reference_officer_turns(session_id)
         self._comparisons = {}
         self._populate()
-        if self.ctx.service(PackService).mark_seen(session_id):  # opened: off the review queue
+        if chosen and self.ctx.service(PackService).mark_seen(session_id):  # seen: off the queue
             self.queue_label.refresh()
         if self.review.unscored_turns:
             self._score_missing(session_id)
