@@ -90,7 +90,7 @@ def test_critical_moments_name_the_rise_and_the_hidden_facts(review):
     moments = build_debrief(review).critical_moments
     rise = [m for m in moments if m.kind == "tension_rise"]
     assert [m.turn for m in rise] == [2]
-    assert "rose from 4.4 to 6.4" in rise[0].text and rise[0].evidence[0].words == "Shut up"
+    assert "rose from 4.8 to 6.8" in rise[0].text and rise[0].evidence[0].words == "Shut up"
     facts = {m.text.split("“")[1].split("”")[0]: m for m in moments if m.kind == "hidden_fact"}
     knife, sleep = facts[KNIFE], facts[SLEEP]
     # trust was enough for the knife only before the 6th line (tension 2.4 <= 4), and it came out then;
