@@ -57,7 +57,7 @@ def played(tmp_path_factory):
         ctx.store,
         case_id="debrief-001",
         learning_objectives=OBJECTIVES,
-        hidden_facts=[{"text": KNIFE, "reveal_at_tension": 4}, {"text": SLEEP, "reveal_at_tension": 1.5}],
+        hidden_facts=[{"text": KNIFE, "reveal_at_tension": 4}, {"text": SLEEP, "reveal_at_tension": 3}],
     )
     session_id = play_scripted_session(service, scenario, OFFICER, REPLIES)
     service.close()
@@ -97,7 +97,7 @@ def test_critical_moments_name_the_rise_and_the_hidden_facts(review):
     # the civilian had already blurted it out at turn 4, which the debrief says
     assert knife.turn == 6 and "came out" in knife.text and "let it slip at turn 4" in knife.text
     assert review.session.revealed_facts == [KNIFE]
-    # the last line brought the tension to 1.3, under the 1.5 the second fact needs, with no line after it
+    # the last line brought the tension to 2.7, under the 3 the second fact needs, with no line after it
     assert sleep.turn == 6 and "session ended before it could come out" in sleep.text
     assert [m.turn for m in moments] == sorted(m.turn for m in moments)
 
