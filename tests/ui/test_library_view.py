@@ -146,7 +146,7 @@ def test_start_roleplay_opens_the_roleplay_page_with_the_scenario(qtbot, ctx, mo
     view.select_row(2)
     qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
     assert started == [view.current_scenario_id()]
-    assert window.stack.currentWidget() is roleplay
+    assert window.current_page() is roleplay
     window.close()
 
 

@@ -57,5 +57,5 @@ def test_double_click_opens_the_review(qtbot, ctx, store):
     view.trainee_table.selectRow(0)
     view._open_session(view.session_table.item(0, 0))
     review = window.view("Review")
-    assert window.stack.currentWidget() is review
+    assert window.current_page() is review
     assert review.review.session.id == session
