@@ -17,7 +17,7 @@ def test_every_page_opens_and_ctrl_digit_switches(qtbot, ctx):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + n), Qt.KeyboardModifier.ControlModifier)
         assert window.nav.currentItem().text() == title
         page = window.view(title)  # pages are built once their module is imported in the background
-        qtbot.waitUntil(lambda: window.current_page() is page)
+        qtbot.waitUntil(lambda page=page: window.current_page() is page)
     assert window.model_label.text().startswith("Model:")
 
 

@@ -36,7 +36,12 @@ class Heartbeat:
 def problems_showing(widget: QWidget, window: QWidget) -> list[str]:
     """Why ``widget`` is not fully usable in ``window`` (hidden, off the window, clipped by a parent or
     scroll area, or a button narrower than its text); empty when it is fine."""
-    name = widget.accessibleName() or widget.objectName() or getattr(widget, "text", lambda: "")() or repr(widget)
+    name = (
+        widget.accessibleName()
+        or widget.objectName()
+        or getattr(widget, "text", lambda: "")()
+        or repr(widget)
+    )
     if not widget.isVisible():
         return [f"{name!r} is not visible"]
     problems = []
