@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,6 +30,8 @@ class AppContext:
     data: DataDir
     store: Store
     _services: dict[type, Any] = field(default_factory=dict, repr=False)
+    # The UI builds a page's services in the background before the page, so two threads may ask at once.
+    _services_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None) -> AppContext:
@@ -38,10 +41,12 @@ class AppContext:
         return cls(data=data, store=Store(data.database, data.backups))
 
     def service(self, kind: type[T]) -> T:
-        """One shared instance per service class, built on first use as ``kind(self)``."""
-        if kind not in self._services:
-            self._services[kind] = kind(self)
-        return self._services[kind]
+        """One shared instance per service class, built on first use as ``kind(self)`` (once, whichever
+        thread asks first; another asking meanwhile waits for it)."""
+        with self._services_lock:
+            if kind not in self._services:
+                self._services[kind] = kind(self)
+            return self._services[kind]
 
     def __enter__(self) -> AppContext:
         return self

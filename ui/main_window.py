@@ -2,9 +2,9 @@
 Help), the active model in the status bar.
 
 Every page sits in its own scroll area, so no page's minimum size decides the window's: the window
-shrinks to 1024x640 (and below) and a page too big for it scrolls. A page's module is imported in the
-background (all of them shortly after start, or the one asked for), so opening a page never waits
-for an import on the UI thread.
+shrinks to 1024x640 (and below) and a page too big for it scrolls. A page's module and services are
+prepared in the background (all pages right after start, or the one asked for first), so opening a
+page never waits on the UI thread for an import, the bundled scenarios or the embedded model file.
 """
 
 from __future__ import annotations
@@ -55,6 +55,23 @@ PAGE_ICONS = {
     "Settings": "settings",
 }
 
+# What a page needs first when it opens, as "module:Class" services of the AppContext, optionally
+# ".method" to call on it: done in the background before the page is built (on a first run the Library
+# service imports the bundled scenarios and the registry assembles the embedded GGUF, ~1 s each).
+PAGE_SERVICES = {
+    "Library": ("deescal.app.library:LibraryService",),
+    "Role-play": (
+        "deescal.app.roleplay.service:RoleplayService",
+        "deescal.models.registry:ModelRegistry.ensure_embedded",
+        "deescal.app.voice:VoiceService",
+    ),
+    "Review": ("deescal.app.review:ReviewService",),
+    "Trainees": ("deescal.app.trainees:TraineeService",),
+    "Fine-tune": ("deescal.finetune.service:FinetuneService",),
+    "Models": ("deescal.models.registry:ModelRegistry.ensure_embedded",),
+    "Settings": ("deescal.app.voice:VoiceService",),
+}
+
 GEOMETRY_KEY = "ui.main_window.geometry"
 MODEL_LABEL_KEY = "ui.active_model_label"
 
@@ -67,8 +84,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DeEscal Trainer")
         self.resize(1280, 800)
         self._views: dict[str, QWidget] = {}
-        self._imported: set[str] = set()  # page modules imported (by the background task)
-        self._imports = TaskLane(Policy.PARALLEL, parent=self)
+        self._ready: set[str] = set()  # pages whose module and services are ready (built in the background)
+        self._preparing = TaskLane(Policy.PARALLEL, parent=self)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -97,7 +114,7 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self._restore_geometry()
         self.nav.setCurrentRow(0)
-        self._imports.start(_import_pages, on_partial=self._imported.add)
+        self._preparing.start(self._prepare_pages, on_partial=self._ready.add)
 
     @staticmethod
     def _holder(page: QWidget) -> QScrollArea:
@@ -190,19 +207,40 @@ class MainWindow(QMainWindow):
 
     # -- navigation ------------------------------------------------------------------------------
     def _show_row(self, row: int) -> None:
-        """Shows a page: at once when its module is imported, else after a background import."""
+        """Shows a page: at once when it is ready, else once its module and services are (background)."""
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
-        title, target = PAGES[row]
-        module = target.partition(":")[0]
-        if title in self._views or module in self._imported:
+        title = PAGES[row][0]
+        if title in self._views or title in self._ready:
             self.view(title)
         else:
-            self._imports.start(
-                lambda _control: _import(module),
-                on_result=lambda name: (self._imported.add(name), self._opened(row)),
+            self._preparing.start(
+                lambda _control: self._prepare(title),
+                on_result=lambda ready: (self._ready.add(ready), self._opened(row)),
             )
+
+    def _prepare(self, title: str) -> str:
+        """Imports a page's module and builds its services (on a worker thread)."""
+        importlib.import_module(dict(PAGES)[title].partition(":")[0])
+        for target in PAGE_SERVICES.get(title, ()):
+            module, _, name = target.partition(":")
+            name, _, method = name.partition(".")
+            service = self.ctx.service(getattr(importlib.import_module(module), name))
+            if method:
+                getattr(service, method)()
+        return title
+
+    def _prepare_pages(self, control) -> None:
+        """Prepares every page in the background after start, reporting each one ready."""
+        for title, _ in PAGES:
+            if control.cancelled:
+                return
+            control.partial(self._prepare(title))
+
+    def pages_ready(self) -> bool:
+        """True once every page's module and services are ready, so any page opens at once."""
+        return len(self._ready) == len(PAGES)
 
     def _opened(self, row: int) -> None:
         if self.nav.currentRow() == row:
@@ -282,16 +320,3 @@ class MainWindow(QMainWindow):
         self.help_dialog = HelpDialog("Keyboard shortcuts", shortcuts_html(), self)
         self.help_dialog.open()
         return self.help_dialog
-
-
-def _import(module: str) -> str:
-    importlib.import_module(module)
-    return module
-
-
-def _import_pages(control) -> None:
-    """Imports every page's module in the background after start, reporting each one done."""
-    for _title, target in PAGES:
-        if control.cancelled:
-            return
-        control.partial(_import(target.partition(":")[0]))

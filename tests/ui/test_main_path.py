@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from tests.app.roleplay_fixtures import store_scenario
 from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
-from tests.ui.ui_checks import STALL_LIMIT_MS, Heartbeat, assert_usable
+from tests.ui.ui_checks import STALL_LIMIT_MS, Heartbeat, assert_usable, machine_is_busy
 
 OFFICER_LINES = [
     "Hi, I'm Officer Reyes. I'm going to stay right here. You're safe, those bangs were fireworks.",
@@ -54,22 +54,20 @@ def window_at(ctx, qtbot, monkeypatch, embedded_in_data_dir):  # noqa: F811
 
 
 def open_page(window: MainWindow, qtbot, title: str):
-    """Opens a page as a click in the navigation does; returns it and the longest UI stall meanwhile."""
+    """Opens a page as a click in the navigation does; returns it and the heartbeat meanwhile."""
     row = [t for t, _ in PAGES].index(title)
     with Heartbeat() as beat:
         window.nav.setCurrentRow(row)
         qtbot.waitUntil(lambda: title in window._views and window.current_page() is window._views[title])
-    return window._views[title], beat.longest_ms
+    return window._views[title], beat
 
 
 def start_from_library(window: MainWindow, qtbot, scenario_id: int, trainee: str):
     """Library -> Start role-play -> (setup: trainee) -> the session, ready for the first line."""
     library, _ = open_page(window, qtbot, "Library")
     qtbot.waitUntil(lambda: not library.busy() and library.model.total > 0, timeout=20_000)
-    library.search_edit.setText("Man shouting")
-    library.apply_filters()
-    qtbot.waitUntil(lambda: not library.busy() and library.model.total == 1, timeout=20_000)
-    library.select_row(0)
+    qtbot.waitUntil(lambda: library.model.row_of(scenario_id) is not None, timeout=20_000)
+    library.select_row(library.model.row_of(scenario_id))
     assert library.current_scenario_id() == scenario_id
     assert_usable(window, library.start_button)
     qtbot.mouseClick(library.start_button, Qt.MouseButton.LeftButton)
@@ -134,7 +132,11 @@ def test_main_path_fits_and_never_stalls(window_at, ctx, qtbot, monkeypatch, tmp
     assert (window.width(), window.height()) == size  # nothing forces the window bigger
     assert theme.current().name == theme_name
 
-    stalls = {title: open_page(window, qtbot, title)[1] for title, _ in PAGES}
+    with Heartbeat() as beat:  # the first page, while every page is prepared in the background
+        qtbot.waitUntil(lambda: window.current_page() is window._views.get(PAGES[0][0]), timeout=20_000)
+        qtbot.waitUntil(lambda: window.pages_ready(), timeout=60_000)
+    beats = {f"start ({PAGES[0][0]})": beat}
+    beats.update({title: open_page(window, qtbot, title)[1] for title, _ in PAGES[1:]})
     window.nav.setCurrentRow(0)
     roleplay = start_from_library(window, qtbot, scenario.id, "Robin Diaz")
     session_id = roleplay.session.id
@@ -147,5 +149,10 @@ def test_main_path_fits_and_never_stalls(window_at, ctx, qtbot, monkeypatch, tmp
     assert row.status == "ended" and row.approved and row.approved_by == "Sgt Okafor"
     assert len([t for t in db.turns(ctx.store, session_id) if t.role == "officer"]) == 5
     assert (window.width(), window.height()) == size  # visiting every page did not grow it
-    slow = {title: ms for title, ms in stalls.items() if ms > STALL_LIMIT_MS}
-    assert not slow, f"pages that stalled the UI thread over {STALL_LIMIT_MS} ms when opened: {slow}"
+    report = {title: f"{b.longest_ms} ms ({b.longest_busy_ms:.0f} ms busy)" for title, b in beats.items()}
+    print(f"page opens at {size} {theme_name}, longest gap (UI thread's own work): {report}")
+    busy = {title: r for title, r in report.items() if beats[title].longest_busy_ms > STALL_LIMIT_MS}
+    assert not busy, f"pages that kept the UI thread busy over {STALL_LIMIT_MS} ms when opened: {busy}"
+    if not machine_is_busy():  # on a loaded machine other programs' turns on the CPU count too
+        slow = {title: r for title, r in report.items() if beats[title].longest_ms > STALL_LIMIT_MS}
+        assert not slow, f"pages that stalled the window over {STALL_LIMIT_MS} ms when opened: {slow}"

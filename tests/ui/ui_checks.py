@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from PySide6.QtCore import QElapsedTimer, QPoint, QRect, QTimer
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
@@ -9,28 +12,41 @@ STALL_LIMIT_MS = 100  # a page that takes longer to open than this feels stuck (
 
 
 class Heartbeat:
-    """Ticks on the UI thread every few milliseconds; the longest gap between ticks is the longest
-    time the UI thread could not run (a stall), whatever caused it."""
+    """Ticks on the UI thread every few milliseconds. The longest gap between ticks is the longest time
+    the window could not react (``longest_ms``); the UI thread's own CPU time in that worst gap
+    (``longest_busy_ms``) is the part the app caused by working on the UI thread, as opposed to the
+    time other programs on a loaded machine held the CPU."""
 
     def __init__(self, interval_ms: int = 5) -> None:
         self._timer = QTimer()
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
+        self._cpu = 0.0
         self.longest_ms = 0
+        self.longest_busy_ms = 0.0
 
     def _tick(self) -> None:
+        cpu = time.thread_time()
         self.longest_ms = max(self.longest_ms, self._clock.restart())
+        self.longest_busy_ms = max(self.longest_busy_ms, (cpu - self._cpu) * 1000)
+        self._cpu = cpu
 
     def __enter__(self) -> Heartbeat:
-        self.longest_ms = 0
+        self.longest_ms, self.longest_busy_ms = 0, 0.0
+        self._cpu = time.thread_time()
         self._clock.start()
         self._timer.start()
         return self
 
     def __exit__(self, *_exc) -> None:
         self._timer.stop()
-        self.longest_ms = max(self.longest_ms, self._clock.elapsed())
+        self._tick()
+
+
+def machine_is_busy() -> bool:
+    """More runnable work than cores: wall-clock stalls then measure the machine, not the app."""
+    return os.getloadavg()[0] > (os.cpu_count() or 1)
 
 
 def problems_showing(widget: QWidget, window: QWidget) -> list[str]:

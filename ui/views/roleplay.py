@@ -62,7 +62,9 @@ class RoleplayView(QWidget):
         self.setup.session_ready.connect(self._session_ready)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.setup)
-        self.pages.addWidget(self._build_session())
+        self.status = QLabel()  # the session panel's status line (the turns' errors go there)
+        self.status.setWordWrap(True)
+        self._session_panel: QWidget | None = None  # built when the first session starts
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._preload_asked = False
@@ -85,6 +87,12 @@ class RoleplayView(QWidget):
         self._preloading.start(lambda control: self.service.preload())
 
     # -- layout --------------------------------------------------------------------------------
+    def _ensure_session_panel(self) -> None:
+        """Builds the session panel on first use: opening the page shows only the setup, quickly."""
+        if self._session_panel is None:
+            self._session_panel = self._build_session()
+            self.pages.addWidget(self._session_panel)
+
     def _build_session(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -119,8 +127,6 @@ class RoleplayView(QWidget):
         splitter.setStretchFactor(1, 3)
         layout.addWidget(splitter, 1)
         layout.addWidget(self._build_banner())
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.input_row = QHBoxLayout()  # the voice bar goes above or beside this row
         self.input = QLineEdit()
@@ -184,6 +190,7 @@ class RoleplayView(QWidget):
             self.setup.resume(session_id)
 
     def _session_ready(self, session: RoleplaySession) -> None:
+        self._ensure_session_panel()
         self.session = session
         scenario, who = session.scenario, session.scenario.character_profile
         stars = "★" * scenario.difficulty + "☆" * (5 - scenario.difficulty)
@@ -392,6 +399,8 @@ class RoleplayView(QWidget):
 
     def shutdown(self) -> None:
         """Window closing, after the task layer stopped the work: an active session stays resumable."""
+        if self._session_panel is None:
+            return
         self._draft_timer.stop()
         self.voice_bar.shutdown()
         self.speech.shutdown()
