@@ -78,9 +78,10 @@ MODEL_LABEL_KEY = "ui.active_model_label"
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
+        theme.apply_saved(ctx)  # before any widget exists, so each is styled once
         super().__init__()
         self.ctx = ctx
-        theme.apply_saved(ctx)
+        self.nav: QListWidget | None = None
         self.setWindowTitle("DeEscal Trainer")
         self.resize(1280, 800)
         self._views: dict[str, QWidget] = {}
@@ -137,7 +138,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(widest + side + 4 * metrics.averageCharWidth() + 24)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override): theme or text size changed
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+        if self.nav is not None and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             self._refresh_nav_look()
         super().changeEvent(event)
 
@@ -253,12 +254,8 @@ class MainWindow(QMainWindow):
             module, _, cls = PAGES[row][1].partition(":")
             widget = getattr(importlib.import_module(module), cls)(self.ctx)
             self._connect_page(title, widget)
-            old = self.stack.widget(row)
-            self.stack.insertWidget(row, self._holder(widget))
-            self.stack.removeWidget(old)
-            old.deleteLater()
-            if self.nav.currentRow() == row:
-                self.stack.setCurrentIndex(row)
+            # Replaces the "Opening…" label in the page's scroll area: one reparent, one style polish.
+            self.stack.widget(row).setWidget(widget)
             self._views[title] = widget
         return self._views[title]
 
