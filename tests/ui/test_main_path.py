@@ -140,6 +140,8 @@ def test_main_path_fits_and_never_stalls(window_at, ctx, qtbot, monkeypatch, tmp
     window.nav.setCurrentRow(0)
     roleplay = start_from_library(window, qtbot, scenario.id, "Robin Diaz")
     session_id = roleplay.session.id
+    model_text = window.model_label.text()  # the model's name as the user knows it, not its file stem
+    assert model_text.startswith("Model: Gemma 3 270M") and "gemma-3-270m" not in model_text
     play_turns(window, qtbot, roleplay, OFFICER_LINES)
     review = end_and_open_review(window, qtbot, roleplay)
     assert review is window.view("Review") and review.review.session.id == session_id
