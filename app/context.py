@@ -30,8 +30,10 @@ class AppContext:
     data: DataDir
     store: Store
     _services: dict[type, Any] = field(default_factory=dict, repr=False)
-    # The UI builds a page's services in the background before the page, so two threads may ask at once.
-    _services_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # The UI builds a page's services in the background before the page, so two threads may ask at once:
+    # one lock per service class, so a slow one being built (the bundled scenarios) holds up only itself.
+    _building: dict[type, threading.RLock] = field(default_factory=dict, repr=False)
+    _building_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None) -> AppContext:
@@ -43,7 +45,11 @@ class AppContext:
     def service(self, kind: type[T]) -> T:
         """One shared instance per service class, built on first use as ``kind(self)`` (once, whichever
         thread asks first; another asking meanwhile waits for it)."""
-        with self._services_lock:
+        if kind in self._services:
+            return self._services[kind]
+        with self._building_lock:
+            lock = self._building.setdefault(kind, threading.RLock())
+        with lock:
             if kind not in self._services:
                 self._services[kind] = kind(self)
             return self._services[kind]

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Pages")
+        self.nav.setSpacing(3)
         self.stack = QStackedWidget()
         for n, (title, _) in enumerate(PAGES):
             item = QListWidgetItem(title)

@@ -181,7 +181,7 @@ def stylesheet(theme: Theme) -> str:
     t = theme
     return f"""
 QListWidget#navigation {{ background: {t.base}; border: none; border-right: 1px solid {t.border}; }}
-QListWidget#navigation::item {{ padding: 0.5em 0.4em; border-radius: 6px; margin: 2px 6px; }}
+QListWidget#navigation::item {{ padding: 6px 8px; border-radius: 6px; }}
 QListWidget#navigation::item:selected {{ background: {t.highlight}; color: {t.highlight_text}; }}
 QLabel[bubble="officer"] {{ background: {t.officer}; color: {t.officer_text};
     border-radius: 10px; padding: 8px 11px; }}

@@ -27,6 +27,7 @@ def _restyle(widget: QWidget, name: str, value: str) -> None:
 
 def _wrapped(role: str) -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # model and scorer text is shown as written, never as HTML
     label.setWordWrap(True)
     label.setProperty("role", role)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -52,9 +53,9 @@ class ScoreChip(QLabel):
         self.setAccessibleName(f"Score {score:.0f} out of 100")
         self.setToolTip("Score of this line, 0-100: green 65+, amber 40-64, red below 40.")
         found = " · ".join(("✓ " if polarity > 0 else "✗ ") + label for label, polarity in techniques)
-        self.techniques.setText(html.escape(found or "No technique recognised."))
+        self.techniques.setText(found or "No technique recognised.")
         self.techniques.show()
-        self.coach.setText(html.escape(feedback))
+        self.coach.setText(feedback)
         self.coach.setVisible(bool(feedback))
 
 
@@ -102,6 +103,7 @@ class ConversationView(QScrollArea):
 
     def _bubble(self, kind: str, speaker: str, text: str) -> QLabel:
         label = _wrapped("bubble")
+        label.setTextFormat(Qt.TextFormat.RichText)  # the speaker's name in bold; the text is escaped
         label.setProperty("bubble", kind)
         self._set(label, speaker, text)
         return label

@@ -152,6 +152,8 @@ class RoleplaySetup(QWidget):
         if trainee:
             set_setting(self.ctx.store, LAST_TRAINEE, trainee)
         model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
+        if self.adapter_combo.count() == 0:  # the lists are still loading: the service's defaults
+            adapter = None
         scenario = int(key) if key.isdigit() else key
         self._run(
             lambda control: self.service.start(
