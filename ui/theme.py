@@ -142,7 +142,8 @@ def apply(theme_name: str, font_size: int) -> None:
     theme = THEMES.get(theme_name, LIGHT)
     _current = theme
     app = QApplication.instance()
-    app.setStyle("Fusion")  # the one style whose colours come entirely from the palette
+    if app.style().name().lower() != "fusion":  # once: replacing a style frees the old one under live widgets
+        app.setStyle("Fusion")  # the one style whose colours come entirely from the palette
     app.setPalette(palette(theme))
     font = QFont(app.font())
     font.setPointSize(font_size)
