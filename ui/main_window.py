@@ -1,4 +1,11 @@
-"""The main window: navigation on the left, one page per area, the active model in the status bar."""
+"""The main window: navigation with icons on the left, one page per area, the menus (File, View, Go,
+Help), the active model in the status bar.
+
+Every page sits in its own scroll area, so no page's minimum size decides the window's: the window
+shrinks to 1024x640 (and below) and a page too big for it scrolls. A page's module and services are
+prepared in the background (all pages right after start, or the one asked for first), so opening a
+page never waits on the UI thread for an import, the bundled scenarios or the embedded model file.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,22 @@ import importlib
 
 from deescal.app.context import AppContext
 from deescal.app.settings import get_setting, set_setting
-from deescal.ui import tasks
+from deescal.ui import tasks, theme
 from deescal.ui.course_menu import CourseMenu
+from deescal.ui.help import GUIDE_HTML, HelpDialog, shortcuts_html
+from deescal.ui.icons import icon
+from deescal.ui.tasks import Policy, TaskLane
 from deescal.ui.views.welcome import WELCOME_SEEN
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -33,68 +46,217 @@ PAGES: list[tuple[str, str]] = [
     ("Welcome", "deescal.ui.views.welcome:WelcomeView"),
 ]
 
+# The icon of each page (``ui/resources/icons/NAME.svg``); a page without one shows none.
+PAGE_ICONS = {
+    "Welcome": "welcome",
+    "Library": "library",
+    "Role-play": "roleplay",
+    "Review": "review",
+    "Trainees": "trainees",
+    "Fine-tune": "finetune",
+    "Models": "models",
+    "Settings": "settings",
+}
+
+# What a page needs first when it opens, as "module:Class" services of the AppContext, optionally
+# ".method" to call on it: done in the background before the page is built (on a first run the Library
+# service imports the bundled scenarios and the registry assembles the embedded GGUF, ~1 s each).
+PAGE_SERVICES = {
+    "Library": ("deescal.app.library:LibraryService",),
+    "Role-play": (
+        "deescal.app.roleplay.service:RoleplayService",
+        "deescal.models.registry:ModelRegistry.ensure_embedded",
+        "deescal.app.voice:VoiceService",
+    ),
+    "Review": ("deescal.app.review:ReviewService",),
+    "Trainees": ("deescal.app.trainees:TraineeService",),
+    "Fine-tune": ("deescal.finetune.service:FinetuneService",),
+    "Models": ("deescal.models.registry:ModelRegistry.ensure_embedded",),
+    "Settings": ("deescal.app.voice:VoiceService",),
+}
+
 GEOMETRY_KEY = "ui.main_window.geometry"
+MODEL_LABEL_KEY = "ui.active_model_label"
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
+        theme.apply_saved(ctx)  # before any widget exists, so each is styled once
         super().__init__()
         self.ctx = ctx
+        self.nav: QListWidget | None = None
         self.setWindowTitle("DeEscal Trainer")
         self.resize(1280, 800)
         self._views: dict[str, QWidget] = {}
+        self._ready: set[str] = set()  # pages whose module and services are ready (built in the background)
+        self._preparing = TaskLane(Policy.PARALLEL, parent=self)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(170)
+        self.nav.setAccessibleName("Pages")
+        self.nav.setSpacing(3)
         self.stack = QStackedWidget()
         for n, (title, _) in enumerate(PAGES):
             item = QListWidgetItem(title)
             item.setToolTip(f"{title} (Ctrl+{n + 1})")
             self.nav.addItem(item)
-            self.stack.addWidget(QWidget())  # replaced by the real view on first visit
+            self.stack.addWidget(self._holder(QLabel(f"Opening {title}…")))  # the page comes on first visit
+        self._refresh_nav_look()
         self.nav.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
         self.model_label = QLabel()
         self.statusBar().addPermanentWidget(self.model_label)
-        self.set_active_model_text(get_setting(ctx.store, "ui.active_model_label", "Gemma 3 270M (embedded)"))
+        self.set_active_model_text(get_setting(ctx.store, MODEL_LABEL_KEY, "Gemma 3 270M (embedded)"))
 
         self._build_menu()
         self.course_menu = CourseMenu(self, ctx)  # course and session packs, the drop folder
         self._restore_geometry()
         self.show_page("Library" if get_setting(ctx.store, WELCOME_SEEN) else "Welcome")
+        self._preparing.start(self._prepare_pages, on_partial=self._ready.add)
 
-    # -- navigation --------------------------------------------------------------------------
+    @staticmethod
+    def _holder(page: QWidget) -> QScrollArea:
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setWidget(page)
+        return holder
+
+    def _refresh_nav_look(self) -> None:
+        """Icons in the theme's colours, and a list wide enough for the longest title at this font size."""
+        colour = theme.current().text
+        for n, (title, _) in enumerate(PAGES):
+            if title in PAGE_ICONS:
+                self.nav.item(n).setIcon(icon(PAGE_ICONS[title], colour))
+        metrics = self.nav.fontMetrics()
+        side = metrics.height() + 6
+        self.nav.setIconSize(QSize(side, side))
+        widest = max(metrics.horizontalAdvance(title) for title, _ in PAGES)
+        self.nav.setFixedWidth(widest + side + 4 * metrics.averageCharWidth() + 24)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override): theme or text size changed
+        if self.nav is not None and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._refresh_nav_look()
+        super().changeEvent(event)
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        return action
+
     def _build_menu(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self._action(
+            file,
+            "&Import scenarios…",
+            lambda: self.show_page("Library").choose_import_files(),
+            "Ctrl+O",
+            "DeEscalWild transcript CSVs, scenarios.json or this app's exports",
+        )
+        self._action(
+            file,
+            "&Export all scenarios…",
+            lambda: self.show_page("Library").choose_export(False),
+            tip="Save the whole library as one file another copy of the app can import",
+        )
+        self._action(
+            file,
+            "Export &review as PDF…",
+            lambda: self.show_page("Review").export_pdf(),
+            tip="The review of the session open on the Review page",
+        )
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        view = self.menuBar().addMenu("&View")
+        self.dark_action = self._action(view, "&Dark theme", self.toggle_dark, "Ctrl+Shift+D")
+        self.dark_action.setCheckable(True)
+        self.dark_action.setChecked(theme.current() is theme.DARK)
+        self._action(view, "&Larger text", lambda: self.step_font_size(1), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "&Smaller text", lambda: self.step_font_size(-1), QKeySequence.StandardKey.ZoomOut)
+        self._action(view, "&Normal text size", lambda: self.step_font_size(0), "Ctrl+0")
+
         go = self.menuBar().addMenu("&Go")
         for n, (title, _) in enumerate(PAGES):
-            action = QAction(title, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
-            action.triggered.connect(lambda _=False, row=n: self.nav.setCurrentRow(row))
-            go.addAction(action)
-        go.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        go.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        welcome = QAction("&Getting started", self)
-        welcome.triggered.connect(lambda: self.show_page("Welcome"))
-        help_menu.addAction(welcome)
-        about = QAction("&About DeEscal Trainer", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+            self._action(go, title, lambda row=n: self.nav.setCurrentRow(row), f"Ctrl+{n + 1}")
 
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(
+            help_menu,
+            "&Getting started",
+            lambda: self.show_page("Welcome"),
+            QKeySequence.StandardKey.HelpContents,
+        )
+        self._action(help_menu, "&User guide", self.show_guide)
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
+        help_menu.addSeparator()
+        self._action(help_menu, "&About DeEscal Trainer", self.show_about)
+
+    def toggle_dark(self) -> None:
+        theme.choose(
+            self.ctx, theme_name=theme.LIGHT.name if theme.current() is theme.DARK else theme.DARK.name
+        )
+        self.dark_action.setChecked(theme.current() is theme.DARK)
+
+    def step_font_size(self, step: int) -> None:
+        """One point larger or smaller; 0 goes back to the normal size."""
+        size = theme.saved_font_size(self.ctx) + step if step else theme.DEFAULT_FONT_SIZE
+        theme.choose(self.ctx, font_size=max(theme.FONT_SIZES[0], min(theme.FONT_SIZES[1], size)))
+
+    # -- navigation ------------------------------------------------------------------------------
     def _show_row(self, row: int) -> None:
-        if row >= 0:
-            self.stack.setCurrentWidget(self.view(PAGES[row][0]))
+        """Shows a page: at once when it is ready, else once its module and services are (background)."""
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        title = PAGES[row][0]
+        if title in self._views or title in self._ready:
+            self.view(title)
+        else:
+            self._preparing.start(
+                lambda _control: self._prepare(title),
+                on_result=lambda ready: (self._ready.add(ready), self._opened(row)),
+            )
+
+    def _prepare(self, title: str) -> str:
+        """Imports a page's module and builds its services (on a worker thread)."""
+        importlib.import_module(dict(PAGES)[title].partition(":")[0])
+        for target in PAGE_SERVICES.get(title, ()):
+            module, _, name = target.partition(":")
+            name, _, method = name.partition(".")
+            service = self.ctx.service(getattr(importlib.import_module(module), name))
+            if method:
+                getattr(service, method)()
+        return title
+
+    def _prepare_pages(self, control) -> None:
+        """Prepares every page in the background after start, reporting each one ready."""
+        for title, _ in PAGES:
+            if control.cancelled:
+                return
+            control.partial(self._prepare(title))
+
+    def pages_ready(self) -> bool:
+        """True once every page's module and services are ready, so any page opens at once."""
+        return len(self._ready) == len(PAGES)
+
+    def _opened(self, row: int) -> None:
+        if self.nav.currentRow() == row:
+            self.view(PAGES[row][0])
 
     def view(self, title: str) -> QWidget:
         """The page called ``title``, built on first use."""
@@ -103,12 +265,14 @@ class MainWindow(QMainWindow):
             module, _, cls = PAGES[row][1].partition(":")
             widget = getattr(importlib.import_module(module), cls)(self.ctx)
             self._connect_page(title, widget)
-            old = self.stack.widget(row)
-            self.stack.insertWidget(row, widget)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            # Replaces the "Opening…" label in the page's scroll area: one reparent, one style polish.
+            self.stack.widget(row).setWidget(widget)
             self._views[title] = widget
         return self._views[title]
+
+    def current_page(self) -> QWidget:
+        """The page on show (the stack holds each page in its scroll area)."""
+        return self.stack.currentWidget().widget()
 
     def _connect_page(self, title: str, page: QWidget) -> None:
         """Pages ask for cross-page actions by signal; the window carries them out."""
@@ -135,7 +299,7 @@ class MainWindow(QMainWindow):
 
     def set_active_model_text(self, text: str) -> None:
         self.model_label.setText(f"Model: {text}")
-        set_setting(self.ctx.store, "ui.active_model_label", text)
+        set_setting(self.ctx.store, MODEL_LABEL_KEY, text)
 
     # -- window state ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -156,3 +320,13 @@ class MainWindow(QMainWindow):
         from deescal.ui.about import AboutDialog
 
         AboutDialog(self).exec()
+
+    def show_guide(self) -> HelpDialog:
+        self.help_dialog = HelpDialog("Getting started", GUIDE_HTML, self)
+        self.help_dialog.open()
+        return self.help_dialog
+
+    def show_shortcuts(self) -> HelpDialog:
+        self.help_dialog = HelpDialog("Keyboard shortcuts", shortcuts_html(), self)
+        self.help_dialog.open()
+        return self.help_dialog

@@ -195,7 +195,7 @@ def bench_ui_stall(ctx, scenario) -> dict:
         measuring[0] = False
     timer.stop()
     if view.session is not None:
-        view.end_session()
+        view.end_now()
     drain()
     view.shutdown()
     view.deleteLater()

@@ -29,7 +29,7 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     view.setup.trainee_combo.setCurrentText("Robin Diaz")
     qtbot.mouseClick(view.setup.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
-    assert "Darnell Whitaker" in view.card.text() and "Tension 6.0" in view.meter.format()
+    assert "Darnell Whitaker" in view.card.text() and "Tension 6.0" in view.meter.text()
 
     prepared: list[int] = []
     prepare = view.session.prepare
@@ -50,23 +50,38 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     qtbot.keyClicks(view.input, CALM_LINES[0])
     qtbot.keyClick(view.input, Qt.Key.Key_Return)
     assert view.input.text() == "" and not view.input.isEnabled() and view.cancel_button.isEnabled()
+    assert view.conversation.typing()  # the civilian "is speaking" until the first words arrive
     qtbot.waitUntil(lambda: view.input.isEnabled(), timeout=60_000)
+    assert not view.conversation.typing()
 
     turns = db.turns(ctx.store, view.session.id)
     reply = turns[1].text
     assert len(streamed) >= 2 and streamed[-1] == reply  # pieces first, then the cleaned reply
     assert view.conversation.texts()[-2:] == [("officer", CALM_LINES[0]), ("civilian", reply)]
     chips = view.conversation.findChildren(ScoreChip)
-    assert chips[-1].text() == f"{turns[0].auto_score:.0f}" and turns[0].feedback in chips[-1].toolTip()
-    assert chips[-1].coach.isVisibleTo(view.conversation)  # shown once scored
+    assert chips[-1].text() == f"{turns[0].auto_score:.0f}"
+    assert chips[-1].property("chip") == ("good" if turns[0].auto_score >= 65 else "fair")
+    assert chips[-1].coach.isVisibleTo(view.conversation)  # shown once scored, not in a tooltip
     assert chips[-1].coach.text() == turns[0].feedback  # under the line itself
+    labels = [t["label"] for t in turns[0].techniques]
+    assert labels and all(label in chips[-1].techniques.text() for label in labels)
+    assert chips[-1].techniques.isVisibleTo(view.conversation)
     assert turns[0].feedback.strip()
     assert view.meter.tension < 6.0 and view.status.text() == "Your turn."
+    assert " s " not in view.status.text()  # no developer timings
 
     session_id = view.session.id
-    qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.view("Review")
+    box = view.end_session()  # asks first: End session is not one stray Enter away
+    assert box is not None and box.defaultButton() is box.button(box.StandardButton.Cancel)
+    qtbot.mouseClick(box.button(box.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert db.session_row(ctx.store, session_id).status == "active" and view.input.isEnabled()
+    box = view.end_session()
+    qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
     assert db.session_row(ctx.store, session_id).status == "ended"
+    assert view.banner.isVisibleTo(view) and "Session ended" in view.banner_text.text()
+    assert not view.cancel_button.isEnabled() and not view.input.isEnabled()
+    qtbot.mouseClick(view.review_button, Qt.MouseButton.LeftButton)
+    assert window.current_page() is window.view("Review")
 
 
 def test_unknown_scenario_is_reported_in_the_setup_panel(window, qtbot):
@@ -99,9 +114,10 @@ def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
         qtbot.waitUntil(lambda: not view._turns.busy and view.input.isEnabled(), timeout=60_000)
         view.send_text("Shut up and get on the ground right now or I'll tase you!")
     qtbot.waitUntil(lambda: view.session.status == "escalated" and not view._turns.busy, timeout=60_000)
-    assert not view.input.isEnabled() and view.end_button.text() == "Open review"
-    assert "Escalated" in view.conversation.texts()[-1][1]
+    assert not view.input.isEnabled() and not view.cancel_button.isEnabled()  # nothing left to stop
+    assert view.banner.isVisibleTo(view) and view.banner.property("banner") == "escalated"
+    assert "Escalated" in view.banner_text.text() and not view.end_button.isVisibleTo(view)
     session_id = view.session.id
-    qtbot.mouseClick(view.end_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.view("Review")
+    qtbot.mouseClick(view.review_button, Qt.MouseButton.LeftButton)
+    assert window.current_page() is window.view("Review")
     assert db.session_row(ctx.store, session_id).status == "escalated"

@@ -105,7 +105,7 @@ def test_pages_navigate_through_the_main_windows_signal_wiring(qtbot, ctx):
     review = window.view("Review")
     review.show_session = opened.append
     trainees.review_requested.emit(7)
-    assert opened == [7] and window.stack.currentWidget() is review
+    assert opened == [7] and window.current_page() is review
     window.view("Models").active_model_changed.emit("Tiny test model")
     assert window.model_label.text() == "Model: Tiny test model"
     window.close()

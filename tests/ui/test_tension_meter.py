@@ -22,7 +22,8 @@ def test_meter_word_colour_and_fill_follow_the_tension_bands(qtbot, tension, sho
     qtbot.addWidget(meter)
     meter.set_tension(tension)
     assert meter.text() == shown
-    assert LEVEL_COLOURS[level] in meter.styleSheet()
+    assert LEVEL_COLOURS[level] in meter.bar.styleSheet()
+    assert meter.bar.value() == round(min(tension, 10.0) * 10) and not meter.bar.isTextVisible()
     assert meter.tension == min(tension, 10.0)
 
 

@@ -78,7 +78,7 @@ def test_double_click_opens_the_review(qtbot, ctx, store):
     settle(qtbot, view)
     view._open_session(view.session_table.item(0, 0))
     review = window.view("Review")
-    assert window.stack.currentWidget() is review
+    assert window.current_page() is review
     assert review.review.session.id == session
 
 

@@ -30,7 +30,7 @@ def welcome_ready(qtbot, window) -> WelcomeView:
 
 
 def test_the_first_start_shows_the_welcome_page_once(qtbot, ctx, window):
-    assert window.stack.currentWidget() is window.view("Welcome")
+    assert window.current_page() is window.view("Welcome")
     assert window.nav.currentItem().text() == "Welcome"
     assert get_setting(ctx.store, WELCOME_SEEN) is True
     view = welcome_ready(qtbot, window)
@@ -40,12 +40,12 @@ def test_the_first_start_shows_the_welcome_page_once(qtbot, ctx, window):
     window.close()
     later = MainWindow(ctx)
     qtbot.addWidget(later)
-    assert later.stack.currentWidget() is later.view("Library")  # remembered: not shown again
+    assert later.current_page() is later.view("Library")  # remembered: not shown again
     # ... but reachable from Help.
     getting_started = [a for a in later.menuBar().actions() if a.text() == "&Help"][0].menu().actions()[0]
     assert getting_started.text() == "&Getting started"
     getting_started.trigger()
-    assert later.stack.currentWidget() is later.view("Welcome")
+    assert later.current_page() is later.view("Welcome")
     drain()
     later.close()
 
@@ -56,13 +56,13 @@ def test_the_example_is_gentle_and_the_steps_open_their_pages(qtbot, ctx, window
     assert view.example is not None and view.example.id == example.id and example.difficulty == 1
     assert example.title in view.example_label.text() and view.start_button.isEnabled()
     view.step_buttons["Library"].click()
-    assert window.stack.currentWidget() is window.view("Library")
+    assert window.current_page() is window.view("Library")
     library = window.view("Library")
     qtbot.waitUntil(lambda: not library.busy() and library.model.total > 0, timeout=10_000)
     assert library.detail.scenario is None  # no difficulty-5 scenario picked for the newcomer
     window.show_page("Welcome")
     view.step_buttons["Review"].click()
-    assert window.stack.currentWidget() is window.view("Review")
+    assert window.current_page() is window.view("Review")
 
 
 def test_an_empty_library_says_where_to_import(qtbot, ctx):
@@ -89,7 +89,7 @@ def test_start_goes_straight_to_the_session_from_welcome_and_library(
     dialog.trainee.setCurrentText("Sam Ortiz")
     dialog.start_button.click()
     roleplay = window.view("Role-play")
-    assert window.stack.currentWidget() is roleplay
+    assert window.current_page() is roleplay
     assert view.example.title in roleplay.setup.scenario_title.text()
     assert roleplay.setup.scenario_edit.text() == view.example.case_id  # never the database id
     qtbot.waitUntil(lambda: roleplay.session is not None, timeout=120_000)
@@ -103,6 +103,6 @@ def test_start_goes_straight_to_the_session_from_welcome_and_library(
     dialog = library.start_roleplay()
     assert dialog.trainee.currentText() == "Sam Ortiz"  # remembered
     dialog.start_button.click()
-    assert window.stack.currentWidget() is roleplay
+    assert window.current_page() is roleplay
     qtbot.waitUntil(lambda: roleplay.session is not None and roleplay.session.id != first, timeout=120_000)
     assert library.detail.scenario.title in roleplay.header.text() and roleplay.pages.currentIndex() == 1

@@ -72,8 +72,11 @@ class ReviewView(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("<b>Session</b>"))
-        self.session_combo = QComboBox()
-        self.session_combo.setMinimumWidth(420)
+        self.session_combo = QComboBox()  # long labels must not widen the page past a small screen
+        self.session_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.session_combo.setMinimumContentsLength(24)
         self.session_combo.currentIndexChanged.connect(self._combo_changed)
         top.addWidget(self.session_combo, 1)
         self.refresh_button = self._button(
@@ -91,15 +94,13 @@ class ReviewView(QWidget):
         self.html_button = self._button(
             "Export HTML…", "Save this review as a web page (Ctrl+Shift+E)", self.export_html
         )
-        for button in (
-            self.refresh_button,
-            self.compare_button,
-            self.approve_button,
-            self.pdf_button,
-            self.html_button,
-        ):
-            top.addWidget(button)
+        top.addWidget(self.refresh_button)
         layout.addLayout(top)
+        actions = QHBoxLayout()  # a row of its own, so the page fits 1024 px
+        for button in (self.compare_button, self.approve_button, self.pdf_button, self.html_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         self.queue_label = ReviewQueueLabel(self.ctx)  # imported sessions not opened yet
         layout.addWidget(self.queue_label)
         self.summary = QLabel("No session selected.")

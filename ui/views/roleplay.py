@@ -23,10 +23,13 @@ from deescal.ui.widgets.voice_bar import VoiceBar
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -36,9 +39,9 @@ from PySide6.QtWidgets import (
 PRELOAD_AFTER_MS = 800  # a page only flicked past does not load the model
 DRAFT_PAUSE_MS = 150  # a pause in typing this long lets the model read the line so far
 OUTCOME_TEXT = {
-    "resolved": "Resolved: {name} has calmed down. Well done.",
-    "escalated": "Escalated: {name} is out of control. The session is over.",
-    "ended": "Session ended.",
+    "resolved": "<b>Resolved</b> — {name} has calmed down. Well done.",
+    "escalated": "<b>Escalated</b> — {name} is out of control. The session is over.",
+    "ended": "<b>Session ended</b> — you ended it before it was resolved.",
 }
 
 
@@ -59,7 +62,9 @@ class RoleplayView(QWidget):
         self.setup.session_ready.connect(self._session_ready)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.setup)
-        self.pages.addWidget(self._build_session())
+        self.status = QLabel()  # the session panel's status line (the turns' errors go there)
+        self.status.setWordWrap(True)
+        self._session_panel: QWidget | None = None  # built when the first session starts
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self._preload_asked = False
@@ -82,6 +87,12 @@ class RoleplayView(QWidget):
         self._preloading.start(lambda control: self.service.preload())
 
     # -- layout --------------------------------------------------------------------------------
+    def _ensure_session_panel(self) -> None:
+        """Builds the session panel on first use: opening the page shows only the setup, quickly."""
+        if self._session_panel is None:
+            self._session_panel = self._build_session()
+            self.pages.addWidget(self._session_panel)
+
     def _build_session(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -90,23 +101,37 @@ class RoleplayView(QWidget):
         self.header.setWordWrap(True)
         top.addWidget(self.header, 1)
         self.meter = TensionMeter()
-        top.addWidget(self.meter)
+        top.addWidget(self.meter, 0, Qt.AlignmentFlag.AlignTop)
+        # Ending is up here, away from the input row, and asks first: one stray Tab+Enter cannot end it.
+        self.end_button = QPushButton("End session…")
+        self.end_button.setToolTip("End the session, then open its review (Ctrl+E)")
+        self.end_button.clicked.connect(self.end_session)
+        top.addWidget(self.end_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         self.card = QLabel()
         self.card.setWordWrap(True)
         self.card.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.card.setMinimumWidth(220)
+        self.card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        card_scroll = QScrollArea()
+        card_scroll.setWidgetResizable(True)
+        card_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        card_scroll.setWidget(self.card)
+        card_scroll.setMinimumWidth(200)
         self.conversation = ConversationView()
-        splitter.addWidget(self.card)
+        self.conversation.setMinimumWidth(360)
+        splitter.addWidget(card_scroll)
         splitter.addWidget(self.conversation)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         layout.addWidget(splitter, 1)
-        self.status = QLabel()
+        layout.addWidget(self._build_banner())
         layout.addWidget(self.status)
         self.input_row = QHBoxLayout()  # the voice bar goes above or beside this row
         self.input = QLineEdit()
         self.input.setPlaceholderText("Say something as the officer and press Enter")
+        self.input.setAccessibleName("Your line as the officer")
         self.input.returnPressed.connect(self._send_from_input)
         self.input.textEdited.connect(lambda _text: self._draft_timer.start())
         self._draft_timer = QTimer(self)  # the model reads the line while it is typed (see _prepare)
@@ -114,15 +139,13 @@ class RoleplayView(QWidget):
         self._draft_timer.setInterval(DRAFT_PAUSE_MS)
         self._draft_timer.timeout.connect(self._prepare)
         self.send_button = QPushButton("Send")
+        self.send_button.setToolTip("Send your line (Enter)")
         self.send_button.clicked.connect(self._send_from_input)
         self.cancel_button = QPushButton("Stop reply")
         self.cancel_button.setToolTip("Stop the civilian mid-reply (Esc)")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_reply)
-        self.end_button = QPushButton("End session")
-        self.end_button.setToolTip("End the session and open its review (Ctrl+E)")
-        self.end_button.clicked.connect(self.end_session)
-        for widget in (self.input, self.send_button, self.cancel_button, self.end_button):
+        for widget in (self.input, self.send_button, self.cancel_button):
             self.input_row.addWidget(widget, 1 if widget is self.input else 0)
         self.voice_bar = VoiceBar(self.ctx, entry=self.input)  # what the trainee says lands in self.input
         self.voice_bar.text_ready.connect(lambda _text: self._send_from_input())
@@ -136,6 +159,21 @@ class RoleplayView(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), page, self.cancel_reply)
         QShortcut(QKeySequence("Ctrl+E"), page, self.end_session)
         return page
+
+    def _build_banner(self) -> QFrame:
+        """How the session ended, unmistakably, with the way to its review."""
+        self.banner = QFrame()
+        self.banner.setProperty("banner", "ended")
+        row = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.review_button = QPushButton("Open review")
+        self.review_button.setToolTip("See every line's score, the tension chart and the coaching")
+        self.review_button.clicked.connect(self.open_review)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.review_button)
+        self.banner.hide()
+        return self.banner
 
     # -- setup ---------------------------------------------------------------------------------
     def start_for_scenario(self, scenario_id: int) -> None:
@@ -152,18 +190,20 @@ class RoleplayView(QWidget):
             self.setup.resume(session_id)
 
     def _session_ready(self, session: RoleplaySession) -> None:
+        self._ensure_session_panel()
         self.session = session
         scenario, who = session.scenario, session.scenario.character_profile
         stars = "★" * scenario.difficulty + "☆" * (5 - scenario.difficulty)
         self.header.setText(
             f"<h3>{html.escape(scenario.title)}</h3>{html.escape(scenario.category)} · difficulty {stars}"
-            f" · {html.escape(scenario.location)}<br>{html.escape(scenario.scenario_context)}"
+            f" · {html.escape(scenario.location)}"
         )
         details = ", ".join(str(p) for p in (who.age, who.gender) if p)
         self.card.setText(
             f"<h3>{html.escape(who.name)}</h3><i>{html.escape(details)}</i>"
             f"<p><b>State:</b> {html.escape(who.emotional_state)}</p>"
             f"<p><b>Speaks:</b> {html.escape(who.speaking_style)}</p><p>{html.escape(who.background)}</p>"
+            f"<p><b>The situation:</b> {html.escape(scenario.scenario_context)}</p>"
         )
         self.meter.set_tension(session.tension)
         self.speech.set_character(who.name, who.gender, who.age)
@@ -173,13 +213,19 @@ class RoleplayView(QWidget):
                 chip = self.conversation.add_officer(turn.text)
                 if turn.auto_score is not None:
                     chip.set_score(
-                        turn.auto_score, turn.feedback, [t.get("label", "") for t in turn.techniques]
+                        turn.auto_score,
+                        turn.feedback,
+                        [(t.get("label", ""), int(t.get("polarity", 1))) for t in turn.techniques],
                     )
             elif turn.role == "civilian":
                 self.conversation.add_civilian(self._name(), turn.text)
-        model_text = session.model_name + (" + adapter" if session.adapter_path else "")
+        model_text = self.setup.model_label(session.model_name) + (
+            " + adapter" if session.adapter_path else ""
+        )
         self.status.setText(f"Model: {model_text}")
         self.active_model_changed.emit(model_text)
+        self.banner.hide()
+        self.end_button.show()
         self.pages.setCurrentIndex(1)
         self._set_idle(True)
         self.input.setFocus()
@@ -213,7 +259,7 @@ class RoleplayView(QWidget):
 
     def _run_turn(self, text: str | None) -> None:
         session = self.session
-        self._reply_label = self.conversation.add_civilian(self._name())
+        self._reply_label = self.conversation.add_civilian(self._name())  # "is speaking" until it does
 
         def work(control):
             def partial_token(so_far: str) -> None:
@@ -239,7 +285,8 @@ class RoleplayView(QWidget):
 
     def _on_partial(self, item: ReplySoFar | TurnScored) -> None:
         if isinstance(item, ReplySoFar) and self._reply_label is not None:
-            self.conversation.update_civilian(self._reply_label, self._name(), item.text or "…")
+            if item.text:
+                self.conversation.update_civilian(self._reply_label, self._name(), item.text)
             self.speech.follow(item.text, self.session.tension)
         elif isinstance(item, TurnScored):
             self._show_score(item.result)
@@ -247,7 +294,9 @@ class RoleplayView(QWidget):
     def _show_score(self, result: TurnResult) -> None:
         if self._chip is not None:
             self._chip.set_score(
-                result.score.score, result.score.feedback, [t.label for t in result.score.techniques]
+                result.score.score,
+                result.score.feedback,
+                [(t.label, t.polarity) for t in result.score.techniques],
             )
         self.meter.set_tension(result.tension)
 
@@ -282,12 +331,11 @@ class RoleplayView(QWidget):
             self.input.setFocus()
 
     def _set_idle(self, idle: bool) -> None:
-        self.input.setEnabled(idle)
-        self.send_button.setEnabled(idle)
-        self.cancel_button.setEnabled(not idle)
-        self.end_button.setEnabled(self.session is not None)  # mid-reply too: the reply is stopped first
-        ended = self.session is not None and self.session.status != "active"
-        self.end_button.setText("Open review" if ended else "End session")
+        active = self.session is not None and self.session.status == "active"
+        self.input.setEnabled(idle and active)
+        self.send_button.setEnabled(idle and active)
+        self.cancel_button.setEnabled(not idle and active)  # nothing to stop once the session is over
+        self.end_button.setEnabled(active)  # mid-reply too: the reply is stopped first
 
     def _busy(self) -> bool:
         return self._turns.busy or self.setup.tasks.busy
@@ -297,21 +345,53 @@ class RoleplayView(QWidget):
 
     # -- ending --------------------------------------------------------------------------------
     def _finished(self, status: str) -> None:
-        self.conversation.add_note(OUTCOME_TEXT.get(status, status).format(name=self._name()))
-        self._set_idle(False)
-        self.cancel_button.setEnabled(False)
+        self.banner_text.setText(
+            OUTCOME_TEXT.get(status, html.escape(status)).format(name=html.escape(self._name()))
+        )
+        self.banner.setProperty("banner", status if status in OUTCOME_TEXT else "ended")
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+        self.end_button.hide()
+        self._set_idle(not self._turns.busy)
+        self.review_button.setFocus()
         self.session_finished.emit(self.session.id)
 
-    def end_session(self) -> None:
-        """Ends the session (stopping a reply first) and opens its review."""
+    def end_session(self) -> QMessageBox | None:
+        """Asks (non-modally) before ending an active session; an ended one opens its review."""
         if self.session is None:
+            return None
+        if self.session.status != "active":
+            self.open_review()
+            return None
+        self.end_box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "End session",
+            "End this role-play now? It cannot be continued afterwards; its review opens next.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        self.end_box.button(QMessageBox.StandardButton.Yes).setText("End session")
+        self.end_box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.end_box.button(QMessageBox.StandardButton.Yes).clicked.connect(self.end_now)
+        self.end_box.open()
+        return self.end_box
+
+    def end_now(self) -> None:
+        """Ends the session (stopping a reply first) and shows the ended banner."""
+        if self.session is None or self.session.status != "active":
             return
         self.speech.stop()
         self._turns.stop()
-        session_id = self.session.id
-        if self.session.status == "active":
+        if self.session.status == "active":  # the stopped turn may have ended it meanwhile
             self.session.end("ended")
             self._finished("ended")
+
+    def open_review(self) -> None:
+        """Leaves the finished session for its review; the setup panel is ready for the next one."""
+        if self.session is None:
+            return
+        session_id = self.session.id
         self.setup.refresh()
         self.pages.setCurrentIndex(0)
         self.session = None
@@ -319,6 +399,8 @@ class RoleplayView(QWidget):
 
     def shutdown(self) -> None:
         """Window closing, after the task layer stopped the work: an active session stays resumable."""
+        if self._session_panel is None:
+            return
         self._draft_timer.stop()
         self.voice_bar.shutdown()
         self.speech.shutdown()

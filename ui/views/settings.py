@@ -1,5 +1,5 @@
-"""Settings page: where the data lives, when a role-play counts as escalated, the speech-to-text model,
-the civilian's voice, the microphone.
+"""Settings page: the look (light or dark theme, text size), where the data lives, when a role-play
+counts as escalated, the speech-to-text model, the civilian's voice, the microphone.
 
 Every change is saved at once (no Apply button to forget). A new speech model folder is loaded in
 the background first and kept only if it works.
@@ -16,6 +16,7 @@ from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.settings import get_setting, set_setting
 from deescal.app.voice import VoiceService
 from deescal.models.stt import EMBEDDED_LABEL, SpeechToText, check_model_dir, model_label
+from deescal.ui import theme
 from deescal.ui.audio_capture import NO_MICROPHONE, device_key, microphones
 from deescal.ui.speech_player import SpeechPlayer
 from deescal.ui.tasks import Policy, TaskLane, show_error
@@ -54,6 +55,7 @@ class SettingsView(QWidget):
         layout = QVBoxLayout(self)
         heading = QLabel("<h2>Settings</h2>")
         layout.addWidget(heading)
+        layout.addWidget(self._appearance_group())
         layout.addWidget(self._data_group())
         layout.addWidget(self._roleplay_group())
         layout.addWidget(self._speech_model_group(prefs))
@@ -63,6 +65,39 @@ class SettingsView(QWidget):
         self._media = QMediaDevices(self)
         self._media.audioInputsChanged.connect(self.refresh_microphones)
         self.refresh_microphones()
+
+    # -- appearance ----------------------------------------------------------------------------------
+    def _appearance_group(self) -> QGroupBox:
+        box = QGroupBox("Appearance")
+        self.theme_combo = QComboBox()
+        self.theme_combo.addItem("Light", theme.LIGHT.name)
+        self.theme_combo.addItem("Dark", theme.DARK.name)
+        self.font_spin = QSpinBox()
+        self.font_spin.setRange(*theme.FONT_SIZES)
+        self.font_spin.setSuffix(" pt")
+        self.font_spin.setToolTip("Text size of the whole app; 14 pt or more reads well on a projector")
+        self._show_appearance()
+        self.theme_combo.currentIndexChanged.connect(
+            lambda _i: theme.choose(self.ctx, theme_name=self.theme_combo.currentData())
+        )
+        self.font_spin.valueChanged.connect(lambda size: theme.choose(self.ctx, font_size=size))
+        form = QFormLayout(box)
+        form.addRow("Theme", self.theme_combo)
+        form.addRow("Text size", self.font_spin)
+        return box
+
+    def _show_appearance(self) -> None:
+        """The saved choice (View menu changes it too)."""
+        for widget in (self.theme_combo, self.font_spin):
+            widget.blockSignals(True)
+        self.theme_combo.setCurrentIndex(self.theme_combo.findData(theme.saved_theme(self.ctx)))
+        self.font_spin.setValue(theme.saved_font_size(self.ctx))
+        for widget in (self.theme_combo, self.font_spin):
+            widget.blockSignals(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._show_appearance()
 
     # -- data folder -------------------------------------------------------------------------------
     def _data_group(self) -> QGroupBox:

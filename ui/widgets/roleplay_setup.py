@@ -8,6 +8,7 @@ start dialog asked for the trainee and model) starts at once: this panel then on
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from deescal.app.context import AppContext
 from deescal.app.errors import UserFacingError
@@ -80,30 +81,55 @@ class RoleplaySetup(QWidget):
         self.resume_list = QListWidget()
         self.resume_list.itemActivated.connect(lambda item: self.resume(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.resume_list, 1)
+        # Listing models can assemble the embedded GGUF (a second on a first run): never on the UI thread.
+        self._choices = TaskLane(Policy.REPLACE, self.status, self)
         self.refresh()
 
     def refresh(self) -> None:
+        """Reloads trainees, models, adapters and open sessions in the background."""
+        self._choices.start(self._load_choices, on_result=self._show_choices)
+
+    def _load_choices(self, _control) -> SetupChoices:
+        return SetupChoices(
+            trainees=trainee_names(self.ctx.store),
+            last_trainee=get_setting(self.ctx.store, LAST_TRAINEE, "") or "",
+            models=[(model.label, model.name) for model in self.registry.list()],
+            last_model=get_setting(self.ctx.store, LAST_MODEL) or self.registry.default().name,
+            adapters=[(adapter.name, adapter.path) for adapter in self.registry.adapters()],
+            active_adapter=self.service.default_adapter(),
+            resumable=self.service.resumable(),
+        )
+
+    def _show_choices(self, choices: SetupChoices) -> None:
+        typed = self.trainee_combo.currentText()  # a name typed while the lists loaded is kept
         self.trainee_combo.clear()
-        self.trainee_combo.addItems(trainee_names(self.ctx.store))
-        self.trainee_combo.setCurrentText(get_setting(self.ctx.store, LAST_TRAINEE, "") or "")
+        self.trainee_combo.addItems(choices.trainees)
+        self.trainee_combo.setCurrentText(typed or choices.last_trainee)
         self.model_combo.clear()
-        for model in self.registry.list():
-            self.model_combo.addItem(model.label, model.name)
-        wanted = get_setting(self.ctx.store, LAST_MODEL) or self.registry.default().name
-        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(wanted)))
+        for label, name in choices.models:
+            self.model_combo.addItem(label, name)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(choices.last_model)))
         self.adapter_combo.clear()
         self.adapter_combo.addItem("No adapter", "")
-        active = self.service.default_adapter()
-        for adapter in self.registry.adapters():
-            self.adapter_combo.addItem(adapter.name, adapter.path)
-            if adapter.path == active:
+        for name, path in choices.adapters:
+            self.adapter_combo.addItem(name, path)
+            if path == choices.active_adapter:
                 self.adapter_combo.setCurrentIndex(self.adapter_combo.count() - 1)
         self.resume_list.clear()
-        for row in self.service.resumable():
+        for row in choices.resumable:
             who = row.trainee or "no trainee"
             item = QListWidgetItem(f"#{row.id}  {row.case_id}  {row.title}  ({who}, {row.n_turns} turns)")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.resume_list.addItem(item)
+
+    def model_label(self, name: str) -> str:
+        """The label the user knows a model by (its registry name until the lists have loaded)."""
+        index = self.model_combo.findData(name)
+        return self.model_combo.itemText(index) if index >= 0 else name
+
+    @property
+    def loading(self) -> bool:
+        return self._choices.busy
 
     def choose(self, scenario_id: int) -> None:
         """Starts this scenario with the remembered trainee and model (the Library's start dialog asked
@@ -119,18 +145,27 @@ class RoleplaySetup(QWidget):
         self.scenario_title.setText(
             f"<b>{html.escape(scenario.title)}</b> ({html.escape(scenario.category)})"
         )
-        self.start()
+        self.start(remembered=True)
 
-    def start(self) -> None:
+    def start(self, remembered: bool = False) -> None:
+        """Starts the scenario shown; ``remembered``: with the trainee and model chosen last (the
+        Library's start dialog just saved them), not what the lists show."""
         key = self.scenario_edit.text().strip()
         if not key:
             self.status.setText("Choose a scenario first (in the Library, or type its id).")
             return
-        trainee = self.trainee_combo.currentText().strip() or None
-        model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
+        if (
+            remembered or self.adapter_combo.count() == 0
+        ):  # (lists still loading): last choices, default adapter
+            trainee = get_setting(self.ctx.store, LAST_TRAINEE) or None
+            model, adapter = get_setting(self.ctx.store, LAST_MODEL) or None, None
+        else:
+            trainee = self.trainee_combo.currentText().strip() or None
+            model, adapter = self.model_combo.currentData(), self.adapter_combo.currentData() or ""
         if trainee:
             set_setting(self.ctx.store, LAST_TRAINEE, trainee)
-        set_setting(self.ctx.store, LAST_MODEL, model)
+        if model:
+            set_setting(self.ctx.store, LAST_MODEL, model)
         scenario = int(key) if key.isdigit() else key
         self._run(
             lambda control: self.service.start(
@@ -165,3 +200,16 @@ class RoleplaySetup(QWidget):
         session, self._session = self._session, None
         if session is not None:
             self.session_ready.emit(session)
+
+
+@dataclass(frozen=True)
+class SetupChoices:
+    """What the setup panel offers, read in the background."""
+
+    trainees: list[str]
+    last_trainee: str
+    models: list[tuple[str, str]]  # (label, name)
+    last_model: str  # the model chosen last time, else the default
+    adapters: list[tuple[str, str]]  # (name, path)
+    active_adapter: str | None
+    resumable: list
