@@ -18,9 +18,11 @@ they look up the list of internet domains online.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -241,6 +243,19 @@ def _leading_name(text: str, start: int, words: str, strong: bool, lowercase: bo
 _UNUSED_LABELS = ["O", *sorted(_THINGS - {"ORG", "GPE", "LOC", "NORP"})]
 
 
+@contextmanager
+def _cycle_collector_kept() -> Iterator[None]:
+    """Puts Python's cycle collector back as it was: spaCy's loader (``srsly.msgpack_loads``) switches
+    it on unconditionally, and the desktop app keeps it off outside the UI thread
+    (``ui/main_thread_gc.py``): a collection on a worker thread can destroy Qt objects there."""
+    enabled = gc.isenabled()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+
+
 @cache
 def analyzer() -> AnalyzerEngine:
     """Presidio's analyzer with the spaCy model from site-packages and the app's recognizers; built once."""
@@ -252,7 +267,8 @@ def analyzer() -> AnalyzerEngine:
     )
     # Loaded here rather than by ``nlp_engine.load()``, which would try to download a missing model.
     # The lemmatizer is loaded but not run: its word index tells ordinary words from names.
-    nlp_engine.nlp = {"en": spacy.load(SPACY_MODEL, exclude=["parser"], disable=["lemmatizer"])}
+    with _cycle_collector_kept():
+        nlp_engine.nlp = {"en": spacy.load(SPACY_MODEL, exclude=["parser"], disable=["lemmatizer"])}
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON", *BLOCKING]))
     registry.add_recognizer(PhoneRecognizer(supported_regions=("US", "CA")))
@@ -348,7 +364,8 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[Found]:
 @cache
 def english_words() -> dict[str, frozenset[str]]:
     """English words by part of speech (noun, verb, adj, adv), from the spaCy model's lemmatizer index."""
-    index = analyzer().nlp_engine.nlp["en"].get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    with _cycle_collector_kept():
+        index = analyzer().nlp_engine.nlp["en"].get_pipe("lemmatizer").lookups.get_table("lemma_index")
     return {pos: frozenset(index.get(pos, [])) for pos in ("noun", "verb", "adj", "adv")}
 
 

@@ -11,8 +11,11 @@ frees most objects, is untouched. The pattern is pyqtgraph's ``GarbageCollector`
 from __future__ import annotations
 
 import gc
+import logging
 
 from PySide6.QtCore import QObject, QTimer
+
+log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 500
 
@@ -31,6 +34,9 @@ class MainThreadGarbageCollector(QObject):
 
     def check(self) -> None:
         """Collects the generations whose allocation counts passed Python's own thresholds."""
+        if gc.isenabled():  # a library switched automatic collection back on (spaCy's loader does)
+            log.warning("automatic garbage collection was switched on again; switching it off")
+            gc.disable()
         counts = gc.get_count()
         for generation in (2, 1, 0):
             if counts[generation] > self._thresholds[generation]:

@@ -142,3 +142,19 @@ def test_redacting_does_not_fill_the_log_with_presidio_chatter(caplog):
     with caplog.at_level(logging.INFO):
         redact("My name is Dana Whitfield and I live at 12 Elm Street.")
     assert not [r for r in caplog.records if r.name.startswith("presidio")]
+
+
+def test_loading_the_name_model_leaves_the_cycle_collector_off():
+    """The desktop app keeps automatic collection off outside the UI thread; spaCy's loader turned it
+    on again (srsly.msgpack_loads calls gc.enable()), so worker threads could collect Qt objects."""
+    import subprocess
+    import sys
+
+    script = (
+        "import gc; gc.disable()\n"
+        "from deescal.app.redaction import redact\n"
+        "redact('My name is Dana Whitfield, I was born in 1987.')\n"
+        "print(gc.isenabled())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]

@@ -46,3 +46,9 @@ def test_stop_hands_collection_back(qapp, main_thread_gc):
         assert gc.isenabled()
     finally:
         gc.disable()  # the session's collector (the fixture) keeps collection on the UI thread
+
+
+def test_collection_switched_back_on_by_a_library_is_switched_off_again(qtbot, main_thread_gc):
+    """spaCy's loader turns automatic collection on (srsly.msgpack_loads calls gc.enable())."""
+    gc.enable()
+    qtbot.waitUntil(lambda: not gc.isenabled(), timeout=5000)
