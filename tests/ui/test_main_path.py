@@ -71,12 +71,12 @@ def start_from_library(window: MainWindow, qtbot, scenario_id: int, trainee: str
     assert library.current_scenario_id() == scenario_id
     assert_usable(window, library.start_button)
     qtbot.mouseClick(library.start_button, Qt.MouseButton.LeftButton)
+    dialog = library.start_dialog  # one small step: trainee and model, the scenario by its title
+    assert dialog is not None and dialog.isVisible()
+    dialog.trainee.setCurrentText(trainee)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_page() is window._views.get("Role-play"), timeout=20_000)
     roleplay = window.current_page()
-    setup = roleplay.setup
-    qtbot.waitUntil(lambda: not setup.loading)
-    setup.trainee_combo.setCurrentText(trainee)
-    assert_usable(window, setup.trainee_combo, setup.start_button)
-    qtbot.mouseClick(setup.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: roleplay.session is not None and roleplay.input.isEnabled(), timeout=120_000)
     return roleplay
 
@@ -113,6 +113,9 @@ def end_and_open_review(window: MainWindow, qtbot, roleplay):
 def approve_and_export(window: MainWindow, qtbot, review, approver: str, target, monkeypatch) -> None:
     assert_usable(window, review.approve_button, review.pdf_button)
     qtbot.mouseClick(review.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: review.approval_dialog is not None, timeout=60_000
+    )  # preview built off the UI thread
     dialog = review.approval_dialog
     qtbot.waitExposed(dialog)
     dialog.reviewer_edit.setText(approver)
@@ -132,12 +135,11 @@ def test_main_path_fits_and_never_stalls(window_at, ctx, qtbot, monkeypatch, tmp
     assert (window.width(), window.height()) == size  # nothing forces the window bigger
     assert theme.current().name == theme_name
 
-    with Heartbeat() as beat:  # the first page, while every page is prepared in the background
-        qtbot.waitUntil(lambda: window.current_page() is window._views.get(PAGES[0][0]), timeout=20_000)
+    with Heartbeat() as beat:  # first run: the welcome page, while every page is prepared in the background
+        qtbot.waitUntil(lambda: window.current_page() is window._views.get("Welcome"), timeout=20_000)
         qtbot.waitUntil(lambda: window.pages_ready(), timeout=60_000)
-    beats = {f"start ({PAGES[0][0]})": beat}
-    beats.update({title: open_page(window, qtbot, title)[1] for title, _ in PAGES[1:]})
-    window.nav.setCurrentRow(0)
+    beats = {"start (Welcome)": beat}
+    beats.update({title: open_page(window, qtbot, title)[1] for title, _ in PAGES if title != "Welcome"})
     roleplay = start_from_library(window, qtbot, scenario.id, "Robin Diaz")
     session_id = roleplay.session.id
     model_text = window.model_label.text()  # the model's name as the user knows it, not its file stem

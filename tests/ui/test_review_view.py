@@ -87,6 +87,9 @@ def test_approve_asks_the_name_and_previews_what_training_reads(qtbot, view, ctx
     bad = view.review.officer_turns[1]
     view.service.set_turn_review(session, bad.turn_id, mark="bad", reviewer="Sgt K")
     qtbot.mouseClick(view.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: view.approval_dialog is not None, timeout=60_000
+    )  # preview built off the UI thread
     dialog = view.approval_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.reviewer_edit.text() == "" and not dialog.approve_button.isEnabled()  # never "root"
@@ -108,6 +111,7 @@ def test_approve_asks_the_name_and_previews_what_training_reads(qtbot, view, ctx
     assert "approved" in view.session_combo.currentText()
     view.toggle_approval()  # withdraw, then approve again: the name is remembered
     view.toggle_approval()
+    qtbot.waitUntil(lambda: view.approval_dialog is not None, timeout=60_000)
     assert view.approval_dialog.reviewer_edit.text() == "Sgt Okafor"
     view.approval_dialog.done(QDialog.DialogCode.Rejected)
 
@@ -116,6 +120,7 @@ def test_cancelled_approval_changes_nothing(qtbot, view, store):
     session = make_session(store, 1)
     view.show_session(session)
     view.toggle_approval()
+    qtbot.waitUntil(lambda: view.approval_dialog is not None, timeout=60_000)
     view.approval_dialog.done(QDialog.DialogCode.Rejected)
     assert store.query_one("SELECT approved FROM sessions WHERE id = ?", (session,))["approved"] == 0
 

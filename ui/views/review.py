@@ -109,6 +109,7 @@ class ReviewView(QWidget):
         layout.addWidget(self.summary)
         self.status = QLabel("")
         self.tasks = TaskLane(Policy.PARALLEL, self.status, self)  # scoring, comparing and exports
+        self._preview_lane = TaskLane(Policy.REFUSE, self.status, self)  # the approval's training preview
         self.status.setObjectName("reviewStatus")
         layout.addWidget(self.status)
 
@@ -390,11 +391,18 @@ class ReviewView(QWidget):
             self.reload()
             self.status.setText("Approval withdrawn: this session will not be used for fine-tuning.")
             return
-        try:
-            preview = self.service.training_preview(session_id)
-        except UserFacingError as exc:
-            self._error(str(exc))
-            return
+        # The preview runs the training data's redaction (spaCy: seconds on its first use): off the UI thread.
+        started = self._preview_lane.start(
+            lambda _control: self.service.training_preview(session_id),
+            on_result=lambda preview: self._open_approval(session_id, preview),
+        )
+        if started is not None:
+            self.status.setText("Preparing what fine-tuning will see…")
+
+    def _open_approval(self, session_id: int, preview) -> None:
+        if self.review is None or self.review.session.id != session_id:
+            return  # another session was opened meanwhile
+        self.status.setText("")
         self.approval_dialog = ApprovalDialog(self.review.title, preview, self.service.reviewer(), self)
         self.approval_dialog.finished.connect(self._approval_finished)
         self.approval_dialog.open()
