@@ -264,7 +264,8 @@ def write_model_card(card_json: Path) -> Path:
         f"{config['reply_end_weight']}, seed {card['seed']}",
         *_lineage_lines(data.get("continued_from"), training, config),
         f"- time: {training['seconds'] / 60:.1f} min on {card['machine']['device']} "
-        f"({card['machine']['cpu_threads']} threads, {training['precision']}); built {card['built_at']}",
+        f"({card['machine']['cpu_threads']} thread{'s' if card['machine']['cpu_threads'] != 1 else ''}, "
+        f"{training['precision']}); built {card['built_at']}",
         f"- losses: train {training['train_loss']:.3f}, validation {training['val_loss']:.3f}",
         "",
         "## Metrics",
