@@ -1,7 +1,9 @@
-"""README screenshots of a real role-play in progress, in the light and the dark theme.
+"""README screenshots in the light and the dark theme: the welcome page, a real role-play in
+progress, and the Review page of that session once it has ended.
 
 Plays a bundled scenario against the embedded model (in a fresh, temporary data folder), so the
-pictures show real replies, score chips, techniques and coaching, then saves the window as PNG:
+pictures show real replies, score chips, techniques, coaching and the debrief, and saves the window
+as PNG (``welcome-THEME.png``, ``roleplay-THEME.png``, ``review-THEME.png``):
 
     python packaging/screenshots.py                 # offscreen, into ui/resources/screenshots/
     xvfb-run -a python packaging/screenshots.py --platform xcb
@@ -38,7 +40,7 @@ def wait_until(app, condition, timeout_s: float = 180.0) -> None:
         time.sleep(0.02)
 
 
-def capture(theme_name: str, out: Path) -> Path:
+def capture(theme_name: str, out: Path) -> list[Path]:
     from deescal.app.context import AppContext
     from deescal.ui import theme
     from deescal.ui.main_window import MainWindow
@@ -50,7 +52,12 @@ def capture(theme_name: str, out: Path) -> Path:
         window = MainWindow(ctx)
         window.resize(*WINDOW_SIZE)
         window.show()
+        welcome = window.show_page("Welcome")  # a first run opens here
+        wait_until(app, lambda: welcome.example is not None)
+        shots = [out / f"welcome-{theme_name}.png"]
+        window.grab().save(str(shots[-1]))
         roleplay = window.show_page("Role-play")
+        wait_until(app, lambda: not roleplay.setup.loading)
         roleplay.setup.scenario_edit.setText(SCENARIO)  # the setup takes a case id too
         roleplay.setup.trainee_combo.setCurrentText(TRAINEE)
         roleplay.start_session()
@@ -60,10 +67,19 @@ def capture(theme_name: str, out: Path) -> Path:
             wait_until(app, lambda: roleplay.input.isEnabled() or roleplay.session.status != "active")
         roleplay.input.setText("I hear you. Let's take this one step at a time")
         app.processEvents()
-        path = out / f"roleplay-{theme_name}.png"
-        window.grab().save(str(path))
+        shots.append(out / f"roleplay-{theme_name}.png")
+        window.grab().save(str(shots[-1]))
+        session_id = roleplay.session.id
+        roleplay.end_now()
+        review = window.show_page("Review")
+        review.show_session(session_id)
+        wait_until(app, lambda: review.review is not None and review.review.session.id == session_id)
+        review.tabs.setCurrentIndex(1)  # the debrief
+        app.processEvents()
+        shots.append(out / f"review-{theme_name}.png")
+        window.grab().save(str(shots[-1]))
         window.close()
-    return path
+    return shots
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     collector = MainThreadGarbageCollector(app)
     args.out.mkdir(parents=True, exist_ok=True)
     for theme_name in ("light", "dark"):
-        print(capture(theme_name, args.out))
+        for path in capture(theme_name, args.out):
+            print(path)
     collector.stop()
     return 0
 
