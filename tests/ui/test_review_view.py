@@ -202,3 +202,19 @@ def test_the_debrief_is_on_the_page_and_its_links_select_turns(qtbot, view, stor
     view.debrief_view.anchorClicked.emit(QUrl("#turn-5"))
     assert view.tabs.currentIndex() == 0 and view.panel.turn.number == 5
     assert "Shut up" in view.panel.turn.text
+
+
+def test_score_cells_stay_readable_in_the_dark_theme(qtbot, view, store):
+    """The cells are light green, amber or red; the dark theme's light text on them was unreadable."""
+    from tests.ui.test_theme import contrast
+
+    session = make_session(store, 3)
+    view.show_session(session)
+    cells = [view.table.item(row, 3) for row in range(view.table.rowCount())]
+    coloured = [
+        cell for cell in cells if cell is not None and cell.background().style() != Qt.BrushStyle.NoBrush
+    ]
+    assert coloured
+    for cell in coloured:  # without its own text colour a cell draws the theme's (light in the dark theme)
+        assert cell.foreground().style() != Qt.BrushStyle.NoBrush
+        assert contrast(cell.background().color().name(), cell.foreground().color().name()) >= 4.5

@@ -321,6 +321,7 @@ class ReviewView(QWidget):
                 item.setToolTip("The tension reached the top of the scale after this line.")
             if column == 3 and (colour := score_colour(turn.score)):
                 item.setBackground(colour)
+                item.setForeground(QColor("#111827"))  # dark text on the light cell, in either theme
             self.table.setItem(row, column, item)
 
     def _fill_list(self, widget: QListWidget, turns: list[ReviewTurn], none: str) -> None:
