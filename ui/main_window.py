@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         """Pages ask for cross-page actions by signal; the window carries them out."""
         if title in ("Library", "Welcome"):
             page.roleplay_requested.connect(self.open_roleplay)
-        if title == "Welcome":
+        if title in ("Welcome", "Review"):
             page.page_requested.connect(self.show_page)
         if title in ("Role-play", "Trainees"):
             page.review_requested.connect(self.open_review)

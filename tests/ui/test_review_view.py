@@ -218,3 +218,13 @@ def test_score_cells_stay_readable_in_the_dark_theme(qtbot, view, store):
     for cell in coloured:  # without its own text colour a cell draws the theme's (light in the dark theme)
         assert cell.foreground().style() != Qt.BrushStyle.NoBrush
         assert contrast(cell.background().color().name(), cell.foreground().color().name()) >= 4.5
+
+
+def test_an_empty_review_page_says_what_to_do_and_opens_the_library(qtbot, view, store):
+    view.refresh_sessions()
+    assert view.page_stack.is_empty() and "No role-play sessions yet" in view.page_stack.empty.label.text()
+    with qtbot.waitSignal(view.page_requested) as asked:
+        view.page_stack.empty.button.click()
+    assert asked.args == ["Library"]
+    view.show_session(make_session(store, 2))  # the Role-play page hands over a finished session
+    assert not view.page_stack.is_empty()

@@ -18,10 +18,11 @@ from deescal.app.report_export import chart_series, debrief_html, export_html, e
 from deescal.app.review import GOOD_SCORE, ReferenceComparison, ReviewService, ReviewTurn, SessionReview
 from deescal.ui.tasks import Policy, TaskLane, show_error
 from deescal.ui.widgets.approval_dialog import ApprovalDialog
+from deescal.ui.widgets.empty_state import EmptyStack, EmptyState
 from deescal.ui.widgets.review_queue_label import ReviewQueueLabel
 from deescal.ui.widgets.turn_chart import TurnChart
 from deescal.ui.widgets.turn_review_panel import TurnReviewPanel
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,6 +57,8 @@ def score_colour(score: float | None) -> QColor | None:
 
 
 class ReviewView(QWidget):
+    page_requested = Signal(str)  # the empty page's button asks for the Library
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -179,7 +182,16 @@ class ReviewView(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([800, 480])
-        layout.addWidget(splitter, 1)
+        self.page_stack = EmptyStack(
+            splitter,
+            EmptyState(
+                "No role-play sessions yet. Pick a scenario in the Library and practise it; every "
+                "session can be reviewed here, turn by turn.",
+                "Open the Library",
+                lambda: self.page_requested.emit("Library"),
+            ),
+        )
+        layout.addWidget(self.page_stack, 1)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.refresh_sessions)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.export_pdf)
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, activated=self.export_html)
@@ -208,10 +220,9 @@ class ReviewView(QWidget):
         self.queue_label.refresh()
         current = self.review.session.id if self.review else None
         sessions = self._fill_combo()
+        self.page_stack.set_empty(not sessions)
         if not sessions:
-            self.summary.setText(
-                "No role-play sessions yet. Run one from the Role-play page, then review it here."
-            )
+            self.summary.setText("No session selected.")
             return
         known = {s.id for s in sessions}
         self.show_session(current if current in known else sessions[0].id, chosen=False)
@@ -249,6 +260,7 @@ class ReviewView(QWidget):
         except UserFacingError as exc:
             self._error(str(exc))
             return
+        self.page_stack.set_empty(False)
         if self.session_combo.findData(session_id) < 0:
             self._fill_combo()  # a session started after this page was built
         self.session_combo.blockSignals(True)
