@@ -75,13 +75,20 @@ class _Relay(QObject):
 
     def __init__(self, lane: TaskLane, worker: Worker, handlers: Handlers) -> None:
         super().__init__(lane)
-        self.lane, self.worker, self.handlers = lane, worker, handlers
+        # No Python reference to the lane (``lane`` below reads Qt's parent): with one, a parentless
+        # lane lived on through its relay's wrapper and was destroyed from inside the relay's own
+        # deferred delete, deleting the relay a second time (a segfault in CI after window tests).
+        self.worker, self.handlers = worker, handlers
         worker.progress.connect(self._progress)
         worker.partial.connect(self._partial)
         worker.result.connect(self._result)
         worker.error.connect(self._error)
         worker.cancelled.connect(self._cancelled)
         worker.finished.connect(self._finished)
+
+    @property
+    def lane(self) -> TaskLane:
+        return self.parent()
 
     @Slot(float, str)
     def _progress(self, fraction: float, text: str) -> None:

@@ -124,3 +124,60 @@ def test_handlers_run_on_the_ui_thread_even_as_lambdas(qtbot):
     qtbot.waitUntil(lambda: "finished" in seen, timeout=5000)
     assert set(seen) == {"progress", "result", "finished"}
     assert all(thread is threading.main_thread() for thread in seen.values())
+
+
+def test_a_finished_worker_is_let_go_on_the_ui_thread_after_its_thread_has_ended(qtbot, monkeypatch):
+    """Let go on the ending thread, the worker (and with it its QThread) could be collected on the UI
+    thread while that thread was still running its last instructions: a segfault in CI, seen when this
+    file ran after window tests."""
+    from deescal.ui import worker as worker_module
+
+    released: list[tuple[threading.Thread, bool]] = []
+
+    class Recording(dict):
+        def pop(self, thread, *default):
+            released.append((threading.current_thread(), thread.isFinished()))
+            return super().pop(thread, *default)
+
+    monkeypatch.setattr(worker_module, "_running", Recording())
+    worker_module.Worker(lambda control: None).start()
+    qtbot.waitUntil(lambda: bool(released), timeout=5000)
+    assert released == [(threading.main_thread(), True)]
+    assert not worker_module._running
+
+
+LANE_DROPPED_AFTER_ITS_TASK = """
+import sys
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from deescal.ui.tasks import Policy, TaskLane
+for _ in range(20):
+    lane = TaskLane(Policy.REFUSE)
+    loop = QEventLoop()
+    lane.start(lambda control: 1, on_finished=loop.quit)
+    QTimer.singleShot(5000, loop.quit)
+    loop.exec()
+    del lane
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+print("ok")
+"""
+
+
+def test_a_lane_dropped_after_its_task_is_deleted_once():
+    """A relay that kept its lane alive destroyed it from inside its own deferred delete, which
+    deleted the relay twice: CI's segfault when this file ran after window tests (a crash, so it
+    runs in a child process)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run(
+        [sys.executable, "-c", LANE_DROPPED_AFTER_ITS_TASK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", (run.returncode, run.stderr[-2000:])
