@@ -88,8 +88,10 @@ class Worker(QObject):
         thread.started.connect(self._run)
         # Direct: quit from the worker thread itself, so wait() on the UI thread cannot deadlock.
         self.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        _running.add(self)
-        thread.finished.connect(lambda: _running.discard(self))
+        _running[thread] = self
+        # Released on the UI thread once the thread has ended: a lambda here would run on the ending
+        # thread itself, and dropping the last reference there destroys the QThread from inside it.
+        thread.finished.connect(_reaper().release, Qt.ConnectionType.QueuedConnection)
         thread.start()
         return self
 
@@ -98,4 +100,25 @@ class Worker(QObject):
 
 
 # Keeps running workers (and their threads) alive until they finish, even if the caller drops them.
-_running: set[Worker] = set()
+_running: dict[QThread, Worker] = {}
+
+
+class _Reaper(QObject):
+    """Lives on the UI thread; lets go of a worker and its thread after the thread has ended."""
+
+    @Slot()
+    def release(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, QThread):
+            thread.wait()  # finished is emitted just before the thread's last instructions
+            _running.pop(thread, None)
+
+
+_the_reaper: list[_Reaper] = []
+
+
+def _reaper() -> _Reaper:
+    """The one reaper, made on first use by the thread that starts workers (the UI thread)."""
+    if not _the_reaper:
+        _the_reaper.append(_Reaper())
+    return _the_reaper[0]
