@@ -70,16 +70,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     approve.set_defaults(func=run_approve)
 
 
+def _score_missing(service, session_id: int) -> None:
+    """Scores the turns a session left unscored, after a clear error for an unknown session."""
+    service.load(session_id)
+    filled = service.score_missing(session_id)
+    if filled:
+        print(f"scored {filled} turns that had no score yet", file=sys.stderr)
+
+
 def run_show(args: argparse.Namespace) -> int:
     from deescal.app.debrief import build_debrief
     from deescal.app.review import ReviewService
 
     with open_context(args) as ctx:
         service = ctx.service(ReviewService)
-        service.load(args.session)  # a clear error for an unknown session before any work
-        filled = service.score_missing(args.session)
-        if filled:
-            print(f"scored {filled} turns that had no score yet", file=sys.stderr)
+        _score_missing(service, args.session)
         debrief = build_debrief(service.load(args.session))
     if args.json:
         print_json(debrief.to_dict())
@@ -106,10 +111,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UserFacingError("Say where to write the review: --pdf OUT.pdf and/or --html OUT.html.")
     with open_context(args) as ctx:
         service = ctx.service(ReviewService)
-        service.load(args.session)  # a clear error for an unknown session before any work
-        filled = service.score_missing(args.session)
-        if filled:
-            print(f"scored {filled} turns that had no score yet", file=sys.stderr)
+        _score_missing(service, args.session)
         comparisons = service.compare_with_reference(args.session) if args.compare else []
         review = service.load(args.session)
         for path, export in ((args.pdf, export_pdf), (args.html, export_html)):

@@ -85,16 +85,7 @@ def test_advice_given_in_the_last_two_turns_gives_way_to_the_next_fit():
     """A trainee who does not take a piece of advice hears another, not the same line every turn."""
     moment = Moment(levers=("explaining calmly what just happened", "offering to call her sister"))
     given: list[str] = []
-    for _ in range(6):  # the trainee keeps introducing themself and nothing else
-        step = choose_next_step(
-            {"introduces_self"},
-            "Okay.",
-            replace(
-                moment,
-                earlier_turns=(frozenset({"introduces_self"}),) * len(given),
-                earlier_advice=tuple(given),
-            ),
-        )
+    for step in _steps_of_a_trainee_who_only_introduces_themself(moment, 6):
         assert step.text not in given[-2:]
         given.append(step.text)
     assert len(set(given)) >= 3
@@ -104,16 +95,7 @@ def test_two_levers_pointing_to_one_technique_do_not_repeat_its_advice():
     """Seen in dom-002: "tell them plainly they are safe" came in 4 of 6 turns, reached by two levers."""
     moment = Moment(levers=("being told she is safe now", "protecting her children"))
     given: list[str] = []
-    for _ in range(4):  # the trainee only ever introduces themself
-        step = choose_next_step(
-            {"introduces_self"},
-            "Okay.",
-            replace(
-                moment,
-                earlier_turns=(frozenset({"introduces_self"}),) * len(given),
-                earlier_advice=tuple(given),
-            ),
-        )
+    for step in _steps_of_a_trainee_who_only_introduces_themself(moment, 4):
         assert not any(ADVICE[step.technique] in said for said in given[-2:]), (step.text, given)
         given.append(step.text)
 
@@ -127,3 +109,20 @@ def test_learning_objectives_read_as_the_technique_that_meets_them():
     assert lever_technique("Engage without an ultimatum") == "offers_choices"
     assert lever_technique("Stay visibly neutral in a labour dispute") == "explains_why"
     assert lever_technique("Recognise atypical heart attack signs, especially in women") is None
+
+
+def _steps_of_a_trainee_who_only_introduces_themself(moment: Moment, turns: int):
+    """The next step of each turn, each turn seeing the advice given before it."""
+    given: list[str] = []
+    for _ in range(turns):
+        step = choose_next_step(
+            {"introduces_self"},
+            "Okay.",
+            replace(
+                moment,
+                earlier_turns=(frozenset({"introduces_self"}),) * len(given),
+                earlier_advice=tuple(given),
+            ),
+        )
+        given.append(step.text)
+        yield step
