@@ -34,13 +34,13 @@ START_ADAPTER = "start-adapter.gguf"  # a continued run's starting adapter, copi
 TRANSCRIPT_TURNS = 40  # the opening of each real transcript (role-play length), not its long tail
 CORPUS_VALIDATION = 0.04  # of the corpus' training-scenario dialogues, to watch the validation loss
 # The house recipe: the training defaults' learning rate, accumulation and reply-end weight, with the
-# house rank, long sequences whatever the machine, one pass, and its own validation rhythm.
+# house rank, long sequences whatever the machine, and its own validation rhythm (``--passes`` sets
+# how many passes over the data: one by default).
 HOUSE_CONFIG = {
     **{key: TRAINING_DEFAULTS[key] for key in ("learning_rate", "grad_accum", "reply_end_weight")},
     "lora_r": HOUSE_RANK[0],
     "lora_alpha": HOUSE_RANK[1],
     "max_length": 768,
-    "epochs": 1.0,
     "eval_every": 40,
     "checkpoint_every": 20,
     "val_samples": 24,
@@ -123,11 +123,12 @@ def build(
     device: str = "auto",
     max_steps: int | None = None,
     continue_from: Path | None = None,
+    passes: float = 1.0,
 ) -> dict:
     """Prepares the job folder and trains; returns the run summary (the adapter is exported after).
 
     ``continue_from`` (an earlier house adapter) starts the LoRA from it instead of from zero; the
-    data order is reshuffled (seed + 1) so the new pass does not replay the first run's order.
+    data order is reshuffled (seed + the runs behind it) so the new pass does not replay an earlier order.
     """
     from deescal.app.context import AppContext
     from deescal.app.scoring import get_scorer
@@ -153,12 +154,12 @@ def build(
         (job / "house_summary.json").write_text(json.dumps(summary, indent=2))
         config = TrainConfig(
             base_dir=str(base_dir),
-            seed=SEED + 1 if continue_from is not None else SEED,
+            seed=SEED + summary.get("continued_from", {}).get("runs", 0),
             init_adapter=str(job / START_ADAPTER) if continue_from is not None else None,
             threads=threads,
             device=device,
             time_budget_s=time_budget_min * 60 if time_budget_min else None,
-            **{**HOUSE_CONFIG, **({"max_steps": max_steps} if max_steps else {})},
+            **{**HOUSE_CONFIG, "epochs": passes, **({"max_steps": max_steps} if max_steps else {})},
         )
         config.save(job)
     result = train(job, resume=resume, on_progress=lambda e: print(json.dumps(e), flush=True))
@@ -174,16 +175,17 @@ def build(
 
 def _freeze_start(adapter: Path, job: Path) -> dict:
     """Copies the starting adapter into the job (the export may overwrite the original) and returns
-    its lineage for the card: its sha256 and, from its own card, the steps and passes behind it."""
+    its lineage for the card: its sha256 and, from its own card, the runs, steps and passes behind it."""
     import shutil
 
     shutil.copyfile(adapter, job / START_ADAPTER)
-    start = {"sha256": sha256_file(job / START_ADAPTER), "file": adapter.name}
+    start = {"sha256": sha256_file(job / START_ADAPTER), "file": adapter.name, "runs": 1}
     card_file = adapter.with_suffix(".json")
     if card_file.is_file():
         card = json.loads(card_file.read_text())
         training, config = card["training"], card["config"]
         earlier = card["data"].get("continued_from", {})  # a chain of continued runs adds up
+        start["runs"] = earlier.get("runs", 1 if earlier else 0) + 1
         start["steps"] = earlier.get("steps", 0) + training["step"]
         start["sequences_seen"] = (
             earlier.get("sequences_seen", 0) + training["step"] * config["grad_accum"] * config["batch_size"]
@@ -302,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         "--time-budget", type=float, default=None, metavar="MIN", help="fit training into this"
     )
     parser.add_argument("--max-steps", type=int, default=None, help="instead of one pass (smoke tests)")
+    parser.add_argument(
+        "--passes", type=float, default=1.0, help="passes over the data (a GPU affords several)"
+    )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--out", type=Path, default=HOUSE_ADAPTER)
@@ -322,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         args.device,
         args.max_steps,
         args.continue_from,
+        args.passes,
     )
     if run["training"]["status"] != "finished":
         print("Training stopped before the end; run the same command again to resume.", file=sys.stderr)

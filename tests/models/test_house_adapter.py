@@ -104,6 +104,8 @@ def test_a_continued_build_records_the_adapters_behind_it(tmp_path):
     card = {**CARD, "data": {**CARD["data"], "continued_from": start}}
     card["training"] = {**CARD["training"], "step": 10, "seconds": 60.0}
     second.with_suffix(".json").write_text(json.dumps(card))
-    assert _freeze_start(second, job)["steps"] == start["steps"] + 10
+    again = _freeze_start(second, job)
+    assert again["steps"] == start["steps"] + 10
+    assert again["runs"] == start["runs"] + 1  # the next run's data order is shuffled anew (seed + runs)
     line = _lineage_lines(start, card["training"], card["config"])[0]
     assert f"in all {start['steps'] + 10} steps" in line
