@@ -1,9 +1,9 @@
 """Automatic realism measures of role-play transcripts (the blind judges' rubric is the real test).
 
 For each civilian reply: is it stock filler, does it repeat an earlier reply, does it speak for the
-officer or to someone not there, how aroused it sounds (to compare with the tension it was spoken
-under), how relevant it is to the officer's line, and whether it tells a hidden fact before the
-officer earned it. ``measure(transcripts)`` aggregates them over many role-plays.
+officer or to someone not there, how tense it sounds (``finetune/arousal.py``, to compare with the
+tension it was spoken under), how relevant it is to the officer's line, and whether it tells a
+hidden fact before the officer earned it. ``measure(transcripts)`` aggregates them over many role-plays.
 """
 
 from __future__ import annotations
@@ -20,36 +20,8 @@ from deescal.app.roleplay.reply_quality import (
     repeats_earlier,
     speaks_for_officer,
 )
+from deescal.finetune.arousal import predict as predict_arousal
 from deescal.scenario_library.schema import Scenario
-
-_HOT = re.compile(
-    r"\b(get (away|off|out)|back off|leave me|don'?t touch|shut|hate|fuck\w*|shit|damn|hell|screw|liar|"
-    r"bullshit|piss\w*|stop|no no|go away|i swear|what the|don'?t you)\b",
-    re.IGNORECASE,
-)
-_CALM = re.compile(
-    r"\b(okay|ok|thank\w*|yeah|alright|all right|sure|fine|please|sorry|i guess|maybe)\b", re.I
-)
-AROUSAL_ANCHORS = (
-    ["Get away from me! I'm not doing anything, leave me alone!", "Don't you touch me, I swear to God!"],
-    ["Okay. Yeah, that's fine, thank you.", "Alright, I can sit down for a bit."],
-)
-
-
-def arousal(text: str, hot_vs_calm: float = 0.0) -> float:
-    """How worked up a line sounds: exclamations, shouting, hostile words, against calm words.
-
-    ``hot_vs_calm`` is the line's MiniLM similarity to angry minus calm anchor lines, if measured.
-    """
-    words = re.findall(r"[A-Za-z']+", text)
-    shouted = sum(1 for w in words if len(w) > 1 and w.isupper() and w != "I")
-    return (
-        1.5 * min(3, text.count("!"))
-        + 1.5 * min(3, shouted)
-        + 1.2 * len(_HOT.findall(text))
-        - 0.8 * len(_CALM.findall(text))
-        + 4.0 * hot_vs_calm
-    )
 
 
 @dataclass
@@ -84,10 +56,19 @@ def _scene_names(transcript: Transcript, upto: int) -> set[str]:
     return present
 
 
+_RELATION = (
+    r"son|daughter|wife|husband|partner|brother|sister|mother|mom|mum|father|dad|friend|boyfriend|"
+    r"girlfriend|fianc[ée]e?|neighbou?r|roommate|uncle|aunt|cousin|grandson|granddaughter|nephew|niece|"
+    r"child|kid|baby|boss|manager|dog|cat|named|called"
+)
+
+
 def _card_names(scenario: Scenario) -> set[str]:
+    """Names a civilian could wrongly talk to: common first names, and the card's named people (a
+    capitalised word after a relation, "her son Dylan", not a place or an institution like "Army")."""
     text = " ".join([scenario.scenario_context, scenario.character_profile.background])
-    inner = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b", text)
-    return {n.lower() for n in inner} | {n.lower() for n in first_names()}
+    named = re.findall(rf"\b(?:{_RELATION}),?\s+([A-Z][a-z]{{2,}})\b", text)
+    return {n.lower() for n in named} | {n.lower() for n in first_names()}
 
 
 def measure(transcripts: list[Transcript], encoder) -> dict:
@@ -98,8 +79,6 @@ def measure(transcripts: list[Transcript], encoder) -> dict:
     texts = [r.text for _, _, r in replies]
     vectors = encoder.encode(texts)
     officer = encoder.encode([r.officer for _, _, r in replies])
-    anchors = [encoder.encode(group).mean(axis=0) for group in AROUSAL_ANCHORS]
-    hot = vectors @ anchors[0] - vectors @ anchors[1]
     relevance = np.sum(vectors * officer, axis=1)
     filler = repeats = for_officer = absent = 0
     premature = told = 0
@@ -113,7 +92,7 @@ def measure(transcripts: list[Transcript], encoder) -> dict:
             if mentions_fact(reply.text, fact.text) and not any(mentions_fact(e, fact.text) for e in earlier):
                 told += 1
                 premature += reply.trust > fact.reveal_at_tension
-    arousals = [arousal(text, float(h)) for text, h in zip(texts, hot, strict=True)]
+    arousals = [float(a) for a in predict_arousal(vectors)]
     tensions = [r.tension for _, _, r in replies]
     earned = _facts_when_earned(transcripts)
     total = len(replies)

@@ -70,14 +70,19 @@ def speaks_for_officer(text: str) -> bool:
     return bool(_FOR_OFFICER.search(text))
 
 
+_DESCRIBING = "my|his|her|our|their|your|the|a|an"  # words that open an apposition after a name
+
+
 def addresses_absent(text: str, present: set[str], absent_names: set[str]) -> bool:
     """The line speaks *to* a named person who is not in the scene (a vocative like "Karen, ...").
 
     ``present`` are the names of the people in the scene (lower case); ``absent_names`` are names the
     card mentions of people who are not (relatives, friends); a name from either list is checked.
+    A name followed by a description ("Scout, my service dog, died") is spoken about, not to.
     """
     for name in absent_names - present:
-        pattern = rf"(^|[.!?]\s+)(oh,?\s+)?{re.escape(name)}\s*[,!?]|,\s*{re.escape(name)}\s*[.!?]$"
+        said_to = rf"{re.escape(name)}\s*(?:[!?]|,(?!\s*(?:{_DESCRIBING})\b))"
+        pattern = rf"(^|[.!?]\s+)(oh,?\s+)?{said_to}|,\s*{re.escape(name)}\s*[.!?]$"
         if re.search(pattern, text.strip(), re.IGNORECASE):
             return True
     return False

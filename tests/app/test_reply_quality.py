@@ -32,6 +32,8 @@ def test_talking_to_someone_absent():
     assert addresses_absent("Karen, I'm not going to let you live.", present, {"karen"})
     assert not addresses_absent("Karen left me last week.", present, {"karen"})
     assert not addresses_absent("Reyes, please, just listen.", present, {"reyes"})
+    assert addresses_absent("Scout, come here!", present, {"scout"})
+    assert not addresses_absent("Had. Scout, my service dog, he died last month.", present, {"scout"})
 
 
 def test_repeats_an_earlier_line():

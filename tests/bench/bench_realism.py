@@ -119,9 +119,10 @@ def model_adapters(names: list[str]) -> dict[str, str | None]:
     return {name: table.get(name, name) for name in names}
 
 
-def corpus_plays() -> list[dict]:
+def corpus_plays(scenarios: dict) -> list[dict]:
     """The house corpus's own dialogue for each held-out role-play (same scenario and officer skill),
-    judged in the same packet as a ceiling: what the judges give to lines written by people."""
+    judged in the same packet as a ceiling: what the judges and the automatic measures give to lines
+    written by people."""
     from deescal.finetune.corpus import load_corpus
 
     corpus = {(d.case_id, d.officer_skill): d for d in load_corpus()}
@@ -129,7 +130,12 @@ def corpus_plays() -> list[dict]:
     for case_id, group, script in plan():
         dialogue = corpus.get((case_id, script))
         if group == "held-out" and dialogue is not None:
-            turns = [{"officer": t.officer, "reply": t.civilian} for t in dialogue.turns[:10]]
+            turns, trust = [], float(scenarios[case_id].initial_tension)
+            for t in dialogue.turns[:10]:  # the written tension stands in for the tension model's
+                turns.append(
+                    {"officer": t.officer, "reply": t.civilian, "tension": t.tension, "trust": trust}
+                )
+                trust = float(t.tension)
             plays.append(
                 {
                     "model": "corpus",
@@ -201,10 +207,13 @@ def main() -> int:
         service.close()
     encoder = SentenceEncoder()
     results: dict = {"seconds": round(time.time() - started, 1), "models": {}}
-    for model in adapters:
+    written = corpus_plays(scenarios)
+    for model in [*adapters, "corpus"]:
         rows = {}
         for group in ("training", "held-out", "all"):
-            chosen = [p for p in plays if p["model"] == model and group in ("all", p["group"])]
+            chosen = [p for p in plays + written if p["model"] == model and group in ("all", p["group"])]
+            if not chosen:
+                continue
             transcripts = [
                 Transcript(
                     scenarios[p["case_id"]],
@@ -219,7 +228,7 @@ def main() -> int:
     results["machine"] = {"cpus": os.cpu_count(), "load_avg_at_end": os.getloadavg()}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "realism.json").write_text(json.dumps({**results, "plays": plays}, indent=2))
-    write_packet(plays + corpus_plays(), scenarios)
+    write_packet(plays + written, scenarios)
     print(json.dumps(results, indent=2))
     print(f"wrote {RESULTS / 'realism.json'} and the blind packet {RESULTS / 'realism-packet.md'}")
     return 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from deescal.app.scoring.encoder import SentenceEncoder
-from deescal.finetune.realism import Reply, Transcript, arousal, measure
+from deescal.finetune.arousal import predict
+from deescal.finetune.realism import Reply, Transcript, measure
 from deescal.scenario_library.scenario_files import load_bundled
 
 SCENARIO = next(s for s in load_bundled().scenarios if s.case_id == "intox-001")
@@ -16,12 +17,26 @@ def _transcript(lines: list[tuple[str, float, float]]) -> Transcript:
     )
 
 
-def test_arousal_orders_shouting_above_calm():
-    assert (
-        arousal("GET AWAY from me! Don't touch me!")
-        > arousal("I don't want to go there.")
-        > arousal("Okay, yeah, thanks. I can sit for a bit.")
-    )
+def test_the_arousal_probe_hears_shouting_above_calm():
+    lines = [
+        "GET AWAY from me! Don't touch me!",
+        "I don't want to go there.",
+        "Okay, yeah, thanks. I can sit for a bit.",
+    ]
+    loud, flat, calm = predict(SentenceEncoder().encode(lines))
+    assert loud > flat > calm
+
+
+def test_the_arousal_probe_follows_written_tension_on_held_out_scenarios():
+    """The shipped probe never saw these scenarios' lines; people wrote them with a tension each."""
+    from deescal.finetune.corpus import held_out_case_ids, load_corpus
+    from scipy.stats import spearmanr
+
+    held_out = sorted(held_out_case_ids())[:8]
+    turns = [t for d in load_corpus() if d.case_id in held_out for t in d.turns]
+    predicted = predict(SentenceEncoder().encode([t.civilian for t in turns]))
+    assert len(turns) > 200
+    assert spearmanr(predicted, [t.tension for t in turns]).statistic >= 0.5
 
 
 def test_measures_count_filler_repeats_and_a_fact_told_too_early():
@@ -50,3 +65,13 @@ def test_arousal_follows_tension_in_a_believable_dialogue():
     )
     result = measure([calmer], SentenceEncoder())
     assert result["arousal_tension_spearman"] >= 0.9 and result["stock_filler"] == 0
+
+
+def test_card_names_are_people_not_places_or_institutions():
+    from dataclasses import replace
+
+    from deescal.finetune.realism import _card_names
+
+    who = replace(SCENARIO.character_profile, background="Served in the Army. Lives with her son Dylan.")
+    names = _card_names(replace(SCENARIO, character_profile=who))
+    assert "dylan" in names and "army" not in names
