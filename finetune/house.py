@@ -263,7 +263,7 @@ def write_model_card(card_json: Path) -> Path:
         f"{training['step'] * config['grad_accum'] * config['batch_size'] / training['n_train_sequences']:.2f} passes over "
         f"{training['n_train_sequences']} sequences ({training['n_train_replies']} replies), LoRA r{config['lora_r']}/alpha{config['lora_alpha']} on "
         f"{', '.join(config['target_modules'])}, lr {config['learning_rate']}, reply-end weight "
-        f"{config['reply_end_weight']}, seed {card['seed']}",
+        f"{config['reply_end_weight']}, seed {config['seed']}",
         *_lineage_lines(data.get("continued_from"), training, config),
         f"- time: {training['seconds'] / 60:.1f} min on {card['machine']['device']} "
         f"({card['machine']['cpu_threads']} thread{'s' if card['machine']['cpu_threads'] != 1 else ''}, "
