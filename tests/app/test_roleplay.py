@@ -378,3 +378,15 @@ def test_an_ended_session_goes_to_the_drop_folder_of_the_joined_course(service, 
         assert second.status == "ended" and "cannot be reached" in second.publish_problem
     finally:
         packs.set_drop_folder(None)
+
+
+def test_the_scorer_thread_uses_one_core_and_leaves_the_others_theirs(tmp_path):
+    """Torch's OpenMP team in the scorer thread halved llama.cpp's decoding on 2 cores: it gets one."""
+    import torch
+
+    before = torch.get_num_threads()
+    with AppContext.open(tmp_path) as ctx:
+        service = ctx.service(RoleplayService)
+        assert service.pool.submit(torch.get_num_threads).result() == 1
+        assert torch.get_num_threads() == before
+        service.close()
