@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from deescal.app.errors import Cancelled, UserFacingError
@@ -114,11 +115,7 @@ class _Reaper(QObject):
             _running.pop(thread, None)
 
 
-_the_reaper: list[_Reaper] = []
-
-
+@cache
 def _reaper() -> _Reaper:
     """The one reaper, made on first use by the thread that starts workers (the UI thread)."""
-    if not _the_reaper:
-        _the_reaper.append(_Reaper())
-    return _the_reaper[0]
+    return _Reaper()
