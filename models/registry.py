@@ -178,13 +178,18 @@ class ModelRegistry:
     ) -> AdapterRecord:
         """Registers a LoRA adapter GGUF after checking it fits ``model`` (default model if omitted)."""
         path = Path(path).expanduser().resolve()
-        record = self.get(model)
-        check_adapter(path, self.model_file(record))
+        record = self.check_fits(path, model)
         name = (name or path.stem).strip()
         if self.records.adapter_named(name) is not None:
             raise UserFacingError(f"An adapter called '{name}' already exists; choose another name.")
         self.records.add_adapter({"name": name, "path": str(path), "base_model_sha256": record.sha256})
         return self.adapter(name)
+
+    def check_fits(self, path: str | Path, model: str | None = None) -> ModelRecord:
+        """Raises ``ModelError`` unless the adapter file fits ``model`` (default model if omitted)."""
+        record = self.get(model)
+        check_adapter(path, self.model_file(record))
+        return record
 
     def adapter(self, name: str) -> AdapterRecord:
         self.ensure_house_adapter()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 from deescal.app import __version__
 from deescal.app.context import AppContext
-from deescal.app.errors import UserFacingError
+from deescal.app.errors import ModelError, UserFacingError
 from deescal.app.library import LibraryService
 from deescal.app.packs import course_pack, fields, session_pack, signing
 from deescal.app.packs.container import PackError, PackReader, pack_files, refused, write_pack
@@ -195,7 +196,20 @@ class PackService:
                     "claims to be a course that is already here but holds another key (a forged or "
                     "foreign pack)",
                 )
-            adapter_path = self._unpack_adapter(reader, contents)
+            staged_adapter = self._unpack_adapter(reader, contents)
+        try:
+            return self._join_course(path, contents, existing, staged_adapter)
+        finally:
+            if staged_adapter is not None:
+                staged_adapter.unlink(missing_ok=True)  # left only when joining failed
+
+    def _join_course(
+        self,
+        path: Path,
+        contents: course_pack.CoursePackContents,
+        existing: Course | None,
+        staged_adapter: Path | None,
+    ) -> CourseImport:
         added = 0
         with self.store.write():
             scenario_ids: dict[str, int] = {}
@@ -214,7 +228,7 @@ class PackService:
             )
             if ESCALATED_SETTING in contents.settings:
                 set_setting(self.store, ESCALATED_SETTING, contents.settings[ESCALATED_SETTING])
-        adapter_name = self._attach_adapter(contents, adapter_path)
+        adapter_name = self._attach_adapter(contents, staged_adapter)
         self._library_changed()
         return CourseImport(
             contents.course_id, contents.name, len(assignments), added, adapter_name, existing is not None
@@ -227,16 +241,31 @@ class PackService:
         scenario.case_id = self.scenarios.free_case_id(scenario.case_id)
         return self.scenarios.insert(scenario, digest, pack_name)
 
+    def _adapter_file(self, contents: course_pack.CoursePackContents) -> Path:
+        """Where a course's own adapter lives on this laptop (a newer pack of the course replaces it)."""
+        name = _safe_name(contents.adapter.name if contents.adapter else "")
+        return self.ctx.data.adapters / f"course-{contents.course_id[:8]}-{name}.gguf"
+
     def _unpack_adapter(self, reader: PackReader, contents: course_pack.CoursePackContents) -> Path | None:
+        """The course's own adapter, copied beside its place and checked to fit this laptop's model
+        before anything is imported; it replaces an earlier copy only once the course is in."""
         adapter = contents.adapter
         if adapter is None or adapter.builtin:
             return None
-        target = self.ctx.data.adapters / f"course-{contents.course_id[:8]}-{_safe_name(adapter.name)}.gguf"
-        return reader.copy_member(adapter.member, target, course_pack.MAX_ADAPTER_BYTES)
+        staged = self._adapter_file(contents).with_suffix(".incoming")
+        reader.copy_member(adapter.member, staged, course_pack.MAX_ADAPTER_BYTES)
+        try:
+            self.ctx.service(ModelRegistry).check_fits(staged)
+        except ModelError as exc:
+            staged.unlink(missing_ok=True)
+            raise refused(
+                reader.label, f"carries an adapter that does not fit this laptop's model ({exc})"
+            ) from exc
+        return staged
 
-    def _attach_adapter(self, contents: course_pack.CoursePackContents, path: Path | None) -> str | None:
-        """Makes the course's adapter the one new role-plays use (registering a carried file first,
-        after the registry's check that it fits the model)."""
+    def _attach_adapter(self, contents: course_pack.CoursePackContents, staged: Path | None) -> str | None:
+        """Makes the course's adapter the one new role-plays use: the checked file takes its place
+        (registered the first time) or the built-in one is chosen by name."""
         adapter = contents.adapter
         if adapter is None:
             return None
@@ -244,6 +273,9 @@ class PackService:
         if adapter.builtin:
             registry.set_active_adapter(adapter.name)
             return adapter.name
+        assert staged is not None  # a carried adapter is always unpacked
+        path = self._adapter_file(contents)
+        os.replace(staged, path)
         name = f"{adapter.name} ({contents.name})"[:80]
         known = {record.name: Path(record.path) for record in registry.adapters()}
         if name in known and known[name] != path:  # another adapter already has the name

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from deescal.app.packs import PackService
+from deescal.app.packs import PackError, PackService
 from deescal.app.packs.drop_folder import publish_finished, scan
 from deescal.app.packs.laptop import this_laptop
 from deescal.cli import main
@@ -176,3 +176,37 @@ def test_the_academys_own_adapter_travels_in_the_course_pack(tmp_path, embedded_
         assert carried.parent == laptop.data.adapters and carried.read_bytes() == adapter.read_bytes()
         assert laptop.service(PackService).import_course(course_file).updated  # again: same adapter, no error
         assert laptop.service(ModelRegistry).active_adapter().name == "academy (Class)"
+
+
+def test_a_newer_course_pack_whose_adapter_does_not_fit_is_refused_and_keeps_the_old_one(
+    tmp_path,
+    embedded_path,  # noqa: F811
+):
+    from deescal.models.registry import ModelRegistry
+
+    from tests.models.llm_fixtures import link_embedded
+    from tests.models.lora_files import write_lora_adapter
+
+    adapter = write_lora_adapter(tmp_path / "academy.gguf")
+    fitting = adapter.read_bytes()
+    with open_laptop(tmp_path / "instructor") as instructor:
+        link_embedded(instructor.data.models, embedded_path)
+        instructor.service(ModelRegistry).add_adapter(adapter, "academy")
+        packs = instructor.service(PackService)
+        course = packs.export_course(
+            tmp_path / "v1.deescal-course", ["mh-001"], name="Class", adapter="academy"
+        )
+        write_lora_adapter(adapter, wrong_shape=True)  # retrained for another model, same name
+        packs.export_course(
+            tmp_path / "v2.deescal-course", ["mh-001", "dom-001"], adapter="academy", course_id=course.id
+        )
+    with open_laptop(tmp_path / "laptop") as laptop:
+        link_embedded(laptop.data.models, embedded_path)
+        packs = laptop.service(PackService)
+        packs.import_course(tmp_path / "v1.deescal-course")
+        with pytest.raises(PackError, match="does not fit"):
+            packs.import_course(tmp_path / "v2.deescal-course")
+        active = laptop.service(ModelRegistry).active_adapter()
+        assert active.name == "academy (Class)" and Path(active.path).read_bytes() == fitting
+        assert [a.case_id for a in packs.assignments(course.id)] == ["mh-001"]
+        assert list(laptop.data.adapters.glob("*.incoming")) == []
