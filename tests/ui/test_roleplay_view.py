@@ -121,3 +121,28 @@ def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
     qtbot.mouseClick(view.review_button, Qt.MouseButton.LeftButton)
     assert window.current_page() is window.view("Review")
     assert db.session_row(ctx.store, session_id).status == "escalated"
+
+
+def test_the_banner_says_when_the_finished_session_could_not_reach_the_drop_folder(
+    window, ctx, qtbot, tmp_path
+):
+    from deescal.app.packs import PackService
+
+    from tests.app.pack_fixtures import open_laptop
+
+    with open_laptop(tmp_path / "instructor") as instructor:
+        instructor.service(PackService).export_course(tmp_path / "c.deescal-course", ["mh-001"], name="Class")
+    packs = ctx.service(PackService)
+    packs.import_course(tmp_path / "c.deescal-course")
+    drop = tmp_path / "share"
+    drop.mkdir()
+    packs.set_drop_folder(drop)
+    drop.rmdir()  # the stick is pulled out
+    scenario = store_scenario(ctx.store, case_id="ui-unplugged")
+    view = window.show_page("Role-play")
+    view.start_for_scenario(scenario.id)
+    view.start_session()
+    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    view.end_now()
+    text = view.banner_text.text()
+    assert "Session ended" in text and "cannot be reached" in text and "kept here" in text

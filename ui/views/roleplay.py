@@ -345,9 +345,11 @@ class RoleplayView(QWidget):
 
     # -- ending --------------------------------------------------------------------------------
     def _finished(self, status: str) -> None:
-        self.banner_text.setText(
-            OUTCOME_TEXT.get(status, html.escape(status)).format(name=html.escape(self._name()))
-        )
+        text = OUTCOME_TEXT.get(status, html.escape(status)).format(name=html.escape(self._name()))
+        problem = self.session.publish_problem if self.session is not None else None
+        if problem:  # the class's drop folder was away: the trainee should know it has not gone out yet
+            text += f"<br>{html.escape(problem)}"
+        self.banner_text.setText(text)
         self.banner.setProperty("banner", status if status in OUTCOME_TEXT else "ended")
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
