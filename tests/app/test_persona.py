@@ -12,6 +12,7 @@ from deescal.app.roleplay.persona import (
     offered_fact,
     render_messages,
     render_prompt,
+    reply_is_complete,
 )
 from deescal.scenario_library.schema import Scenario
 
@@ -140,3 +141,12 @@ def test_titles_and_times_do_not_end_a_sentence():
     assert clean_reply("I saw Dr. Patel at 4 p.m. yesterday. He said no. Then more.") == (
         "I saw Dr. Patel at 4 p.m. yesterday. He said no."
     )
+
+
+def test_generation_stops_after_a_whole_thought_or_two_sentences():
+    assert not reply_is_complete("My mom.")  # a short first sentence gets its second
+    assert reply_is_complete("My mom. She knows.")
+    assert not reply_is_complete("I was texting my mom at every single")
+    assert reply_is_complete("I was texting my mom at every single stop.")  # a whole thought
+    assert reply_is_complete("No. No.")  # a loop
+    assert reply_is_complete("Okay. Officer: sit down")  # the model started the officer's line
