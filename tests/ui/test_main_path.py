@@ -109,6 +109,7 @@ def end_and_open_review(window: MainWindow, qtbot, roleplay):
     qtbot.mouseClick(roleplay.end_button, Qt.MouseButton.LeftButton)
     box = roleplay.end_box
     qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: roleplay.banner.isVisible(), timeout=10_000)  # ended off the UI thread
     assert roleplay.banner.property("banner") == "ended"
     assert_usable(window, roleplay.banner_text, roleplay.review_button)
     assert not roleplay.cancel_button.isEnabled() and not roleplay.input.isEnabled()

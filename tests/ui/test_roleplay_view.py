@@ -77,8 +77,10 @@ def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot
     assert db.session_row(ctx.store, session_id).status == "active" and view.input.isEnabled()
     box = view.end_session()
     qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert not view.input.isEnabled() and not view.end_button.isEnabled()  # while it is being ended
+    qtbot.waitUntil(lambda: view.banner.isVisibleTo(view), timeout=10_000)
     assert db.session_row(ctx.store, session_id).status == "ended"
-    assert view.banner.isVisibleTo(view) and "Session ended" in view.banner_text.text()
+    assert "Session ended" in view.banner_text.text()
     assert not view.cancel_button.isEnabled() and not view.input.isEnabled()
     qtbot.mouseClick(view.review_button, Qt.MouseButton.LeftButton)
     assert window.current_page() is window.view("Review")
@@ -144,5 +146,28 @@ def test_the_banner_says_when_the_finished_session_could_not_reach_the_drop_fold
     view.start_session()
     qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
     view.end_now()
+    qtbot.waitUntil(lambda: view.banner.isVisibleTo(view), timeout=10_000)
     text = view.banner_text.text()
     assert "Session ended" in text and "cannot be reached" in text and "kept here" in text
+
+
+def test_ending_does_not_wait_on_the_drop_folder_in_the_ui_thread(window, ctx, qtbot, monkeypatch):
+    import time
+
+    from deescal.app.roleplay import session as session_module
+
+    def slow_share_publish(_packs):  # stands for a network share that takes a second to answer
+        time.sleep(1.0)
+        return None
+
+    monkeypatch.setattr(session_module, "publish_after_session", slow_share_publish)
+    scenario = store_scenario(ctx.store, case_id="ui-slow-share")
+    view = window.show_page("Role-play")
+    view.start_for_scenario(scenario.id)
+    view.start_session()
+    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    started = time.perf_counter()
+    view.end_now()
+    assert time.perf_counter() - started < 0.5 and not view.banner.isVisibleTo(view)
+    qtbot.waitUntil(lambda: view.banner.isVisibleTo(view), timeout=10_000)
+    assert "Session ended" in view.banner_text.text()

@@ -72,6 +72,7 @@ class RoleplayView(QWidget):
         self._preloading = TaskLane(Policy.REFUSE, self.setup.status, self)
         self._preparing = TaskLane(Policy.REFUSE, parent=self)
         self._turns = TaskLane(Policy.REFUSE, self.status, self)
+        self._ending = False  # the trainee's End is being carried out on the turns lane
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -380,14 +381,27 @@ class RoleplayView(QWidget):
         return self.end_box
 
     def end_now(self) -> None:
-        """Ends the session (stopping a reply first) and shows the ended banner."""
-        if self.session is None or self.session.status != "active":
+        """Ends the session (stopping a reply first), then shows the ended banner. Ending runs on the
+        turns lane because it also writes the session to the class's drop folder, which may be a
+        slow network share: the window must not hang on it."""
+        if self.session is None or self.session.status != "active" or self._ending:
             return
         self.speech.stop()
         self._turns.stop()
-        if self.session.status == "active":  # the stopped turn may have ended it meanwhile
-            self.session.end("ended")
-            self._finished("ended")
+        if self.session.status != "active":  # the stopped turn ended it meanwhile
+            return
+        self._ending = True
+        for widget in (self.input, self.send_button, self.cancel_button, self.end_button):
+            widget.setEnabled(False)
+        session = self.session
+        self._turns.start(lambda _control: session.end("ended"), on_finished=self._ended)
+
+    def _ended(self) -> None:
+        self._ending = False
+        if self.session is not None and self.session.status != "active":
+            self._finished(self.session.status)
+        else:  # it could not be ended (the reason is in the status line): the session goes on
+            self._set_idle(True)
 
     def open_review(self) -> None:
         """Leaves the finished session for its review; the setup panel is ready for the next one."""
