@@ -43,8 +43,9 @@ def test_spoken_turn_is_scored_and_the_reply_is_spoken(view, qtbot, tmp_path):
     officer, civilian = db.turns(view.ctx.store, view.session.id)[:2]
     assert officer.text.endswith("I'm here to help.") and officer.auto_score is not None
     assert civilian.role == "civilian" and civilian.text
-    qtbot.waitUntil(lambda: bool(clauses), timeout=20_000)
-    assert clauses[0].split()[0].strip(",.!?") in civilian.text
+    # a first attempt that was discarded and tried again may have begun to be spoken (and was cut
+    # off when the reply started over), so look for a clause of the reply that was kept
+    qtbot.waitUntil(lambda: any(c.split()[0].strip(",.!?") in civilian.text for c in clauses), timeout=20_000)
 
     view.speech.speak("And one more thing. I am not going anywhere.", tension=5.0)
     view.voice_bar.capture.speech_started.emit()  # the trainee starts talking again
