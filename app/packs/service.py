@@ -243,7 +243,7 @@ class PackService:
 
     def _adapter_file(self, contents: course_pack.CoursePackContents) -> Path:
         """Where a course's own adapter lives on this laptop (a newer pack of the course replaces it)."""
-        name = _safe_name(contents.adapter.name if contents.adapter else "")
+        name = _safe_name(contents.adapter.name)  # only asked for a course that carries one
         return self.ctx.data.adapters / f"course-{contents.course_id[:8]}-{name}.gguf"
 
     def _unpack_adapter(self, reader: PackReader, contents: course_pack.CoursePackContents) -> Path | None:

@@ -21,6 +21,15 @@ def window(ctx, qtbot, embedded_in_data_dir):  # noqa: F811
     win.close()  # drains the task layer, then each page cleans up
 
 
+def playing(window, qtbot, scenario_id: int):
+    """The Role-play page with a session started on the scenario, ready for the trainee's first line."""
+    view = window.show_page("Role-play")
+    view.start_for_scenario(scenario_id)
+    view.start_session()
+    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    return view
+
+
 def test_send_a_line_see_the_reply_stream_then_end_and_review(window, ctx, qtbot):
     scenario = store_scenario(ctx.store, case_id="ui-001")
     view = window.show_page("Role-play")
@@ -108,10 +117,7 @@ def test_an_open_page_loads_the_model_in_the_background(window, qtbot):
 
 def test_an_escalated_session_offers_its_review(window, ctx, qtbot):
     scenario = store_scenario(ctx.store, case_id="ui-escalate", initial_tension=9.5)
-    view = window.show_page("Role-play")
-    view.start_for_scenario(scenario.id)
-    view.start_session()
-    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    view = playing(window, qtbot, scenario.id)
     for _ in range(ESCALATED_TURNS):
         qtbot.waitUntil(lambda: not view._turns.busy and view.input.isEnabled(), timeout=60_000)
         view.send_text("Shut up and get on the ground right now or I'll tase you!")
@@ -141,10 +147,7 @@ def test_the_banner_says_when_the_finished_session_could_not_reach_the_drop_fold
     packs.set_drop_folder(drop)
     drop.rmdir()  # the stick is pulled out
     scenario = store_scenario(ctx.store, case_id="ui-unplugged")
-    view = window.show_page("Role-play")
-    view.start_for_scenario(scenario.id)
-    view.start_session()
-    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    view = playing(window, qtbot, scenario.id)
     view.end_now()
     qtbot.waitUntil(lambda: view.banner.isVisibleTo(view), timeout=10_000)
     text = view.banner_text.text()
@@ -162,10 +165,7 @@ def test_ending_does_not_wait_on_the_drop_folder_in_the_ui_thread(window, ctx, q
 
     monkeypatch.setattr(session_module, "publish_after_session", slow_share_publish)
     scenario = store_scenario(ctx.store, case_id="ui-slow-share")
-    view = window.show_page("Role-play")
-    view.start_for_scenario(scenario.id)
-    view.start_session()
-    qtbot.waitUntil(lambda: view.session is not None and view.input.isEnabled(), timeout=120_000)
+    view = playing(window, qtbot, scenario.id)
     started = time.perf_counter()
     view.end_now()
     assert time.perf_counter() - started < 0.5 and not view.banner.isVisibleTo(view)
