@@ -61,7 +61,6 @@ class Worker(QObject):
     def cancel(self) -> None:
         self.control._cancel.set()
 
-    @Slot()
     def _run(self) -> None:
         self.started.emit()
         try:
@@ -83,12 +82,8 @@ class Worker(QObject):
 
     def start(self) -> Worker:
         """Moves this worker to a fresh thread and runs it; the thread ends when the work does."""
-        thread = QThread()
+        thread = _WorkerThread(self)
         self._thread = thread
-        self.moveToThread(thread)
-        thread.started.connect(self._run)
-        # Direct: quit from the worker thread itself, so wait() on the UI thread cannot deadlock.
-        self.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         _running[thread] = self
         # Released on the UI thread once the thread has ended: a lambda here would run on the ending
         # thread itself, and dropping the last reference there destroys the QThread from inside it.
@@ -98,6 +93,23 @@ class Worker(QObject):
 
     def wait(self, ms: int = 30_000) -> bool:
         return self._thread.wait(ms) if self._thread else True
+
+
+class _WorkerThread(QThread):
+    """Runs one worker's function as the thread's own body, then ends.
+
+    Not through ``QThread.started`` connected to a Python slot: PySide then calls the slot on the new
+    thread through its dynamic meta-object, which raced with the UI thread building one and crashed
+    the whole app now and then (gdb: SIGSEGV in ``PySide::MetaObjectBuilder::update`` under
+    ``QThread::started``, in the test suite and in CI). A virtual ``run`` is a plain call.
+    """
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self._worker = worker
+
+    def run(self) -> None:
+        self._worker._run()
 
 
 # Keeps running workers (and their threads) alive until they finish, even if the caller drops them.
