@@ -1,9 +1,10 @@
-"""Text-to-speech with pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS), to WAV.
+"""Text-to-speech to WAV: the espeak-ng program on Linux, pyttsx3 (SAPI5, NSSpeech) on Windows and macOS.
 
 pyttsx3's ``say()`` shells out to ``aplay`` on Linux and fails silently where it is missing, so
 speech is always rendered to a WAV file (``save_to_file`` + ``runAndWait``) and played by the
-caller. The engine is not thread-safe and espeak-ng can be initialised only once per process, so
-one dedicated thread owns the engine and every render is a job queued to it.
+caller. pyttsx3's engines are not thread-safe, so one dedicated thread owns the engine and every
+render is a job queued to it. On Linux that engine is the espeak-ng program (:class:`EspeakProgram`),
+one process per render, instead of pyttsx3's in-process espeak driver, which crashed the app at times.
 
 Each character gets a voice that matches gender and age where the engine has such voices
 (espeak-ng: its male/female/elderly variants), and speaks faster and louder as tension rises.
@@ -17,9 +18,10 @@ import io
 import logging
 import os
 import queue
+import shutil
+import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -144,9 +146,69 @@ def _is_english(voice: VoiceInfo) -> bool:
 
 
 def default_engine():
+    """The espeak-ng program on Linux (:class:`EspeakProgram`), pyttsx3's engine elsewhere."""
+    if sys.platform.startswith("linux"):
+        return EspeakProgram()
     import pyttsx3
 
     return pyttsx3.init()
+
+
+class EspeakProgram:
+    """The ``espeak-ng`` program, driven like a pyttsx3 engine: every render runs in its own process.
+
+    pyttsx3's espeak driver runs libespeak-ng inside the app in asynchronous mode, and that now and
+    then crashed the whole process (a segfault in espeak's own thread while a WAV was being written,
+    seen in the test suite and in CI). A separate process can only fail its own render, which then
+    gets a clear message like any other render failure.
+    """
+
+    driver_name = "espeak"
+
+    def __init__(self, program: str | None = None, timeout_s: float = 30.0) -> None:
+        found = shutil.which(program or "espeak-ng")
+        if not found:
+            raise OSError("the espeak-ng program was not found")
+        self.program = found
+        self.timeout_s = timeout_s
+        self._properties: dict[str, Any] = {"rate": BASE_RATE_WPM, "volume": 1.0, "voice": None}
+        self._queued: list[tuple[str, str]] = []
+
+    def getProperty(self, name: str) -> Any:  # noqa: N802 (pyttsx3's name)
+        return self._voices() if name == "voices" else self._properties[name]
+
+    def setProperty(self, name: str, value: Any) -> None:  # noqa: N802 (pyttsx3's name)
+        self._properties[name] = value
+
+    def save_to_file(self, text: str, path: str) -> None:
+        self._queued.append((text, path))
+
+    def runAndWait(self) -> None:  # noqa: N802 (pyttsx3's name)
+        queued, self._queued = self._queued, []
+        for text, path in queued:
+            command = [self.program, "--stdin", "-w", path, "-s", str(int(self._properties["rate"]))]
+            command += ["-a", str(round(float(self._properties["volume"]) * 100))]
+            if self._properties["voice"]:
+                command += ["-v", str(self._properties["voice"])]
+            done = subprocess.run(
+                command, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout_s, check=False
+            )
+            if done.returncode != 0:
+                detail = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+                self._properties["voice"] = None  # a voice it refused must not spoil the next render
+                raise UserFacingError(f"The speech engine could not speak this text ({detail}).")
+
+    def _voices(self) -> list[VoiceInfo]:
+        listing = subprocess.run(
+            [self.program, "--voices"], capture_output=True, timeout=self.timeout_s, check=True, text=True
+        ).stdout.splitlines()[1:]
+        voices = []
+        for line in listing:  # Pty Language Age/Gender VoiceName File Other-languages
+            parts = line.split()
+            if len(parts) >= 5:
+                gender = {"M": "male", "F": "female"}.get(parts[2].rpartition("/")[2], "")
+                voices.append(VoiceInfo(parts[1], parts[3].replace("_", " "), gender, None, (parts[1],)))
+        return voices
 
 
 class _EngineThread:
@@ -234,7 +296,7 @@ class SpeechSynthesizer:
         target = Path(out)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.stem}.partial.wav")
-        for _attempt in range(3):  # espeak-ng 1.51 now and then writes an empty file after a style change
+        for _attempt in range(3):  # an engine now and then writes an empty file (espeak-ng 1.51 did)
             self._call(lambda engine: _render(engine, text, partial, style or SpeechStyle()))
             if partial.is_file() and partial.stat().st_size > 44:
                 break
@@ -270,36 +332,14 @@ def _render(engine, text: str, path: Path, style: SpeechStyle) -> None:
             engine.setProperty("voice", style.voice)
         except (ValueError, KeyError) as exc:
             raise UserFacingError(f"The voice {style.voice!r} is not available ({exc}).") from exc
-    _apply_rate_and_volume(engine, style)
+    engine.setProperty("rate", int(style.rate))
+    engine.setProperty("volume", float(style.volume))
     # pyttsx3's espeak driver prints "Audio saved to ..." on stdout; keep stdout for our own output.
     chatter = io.StringIO()
     with contextlib.redirect_stdout(chatter):
         engine.save_to_file(text, str(path))
         engine.runAndWait()
     log.debug("speech engine: %s", chatter.getvalue().strip())
-
-
-def _apply_rate_and_volume(engine, style: SpeechStyle) -> None:
-    """Sets rate and volume, and on espeak-ng waits until the engine really uses them.
-
-    libespeak-ng (1.51, asynchronous mode as pyttsx3 starts it) queues parameter changes and
-    sometimes drops one issued right after a render: the next WAV then keeps the old rate or
-    volume. Reading the values back and re-issuing them makes every render use its own style.
-    """
-    for _attempt in range(3):
-        engine.setProperty("rate", int(style.rate))
-        engine.setProperty("volume", float(style.volume))
-        if getattr(engine, "driver_name", "") != "espeak":
-            return
-        deadline = time.perf_counter() + 0.04
-        while time.perf_counter() < deadline:
-            if (
-                engine.getProperty("rate") == int(style.rate)
-                and abs(engine.getProperty("volume") - style.volume) < 0.015
-            ):
-                return
-            time.sleep(0.002)
-    log.debug("espeak-ng did not confirm rate %s / volume %s; rendering anyway", style.rate, style.volume)
 
 
 class ClauseSplitter:

@@ -1,10 +1,11 @@
-"""Text-to-speech with the real espeak-ng engine through pyttsx3, rendered to WAV."""
+"""Text-to-speech with the real espeak-ng engine (the program, one process per render), rendered to WAV."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from deescal.app.errors import UserFacingError
 from deescal.cli import main
 from deescal.models import tts
 from deescal.models.audio import duration_s, read_wav
@@ -89,6 +90,18 @@ def test_missing_speech_engine_gives_the_clear_message(tmp_path):
         synth.render("Hello.", tmp_path / "x.wav")
     assert "Replies are still shown as text" in str(caught.value)
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_linux_renders_in_a_separate_espeak_process_and_its_failures_are_clear(tmp_path):
+    engine = tts.default_engine()
+    assert isinstance(engine, tts.EspeakProgram) and engine.driver_name == "espeak"
+    synth = SpeechSynthesizer(engine_factory=tts.EspeakProgram)
+    with pytest.raises(UserFacingError, match="could not speak this text.*voice does not exist"):
+        synth.render("Hello.", tmp_path / "x.wav", SpeechStyle(voice="xx-no-such-voice"))
+    assert not (tmp_path / "x.wav").exists()
+    assert synth.render("Hello again.", tmp_path / "y.wav").stat().st_size > 44  # the engine lives on
+    with pytest.raises(OSError, match="espeak-ng program was not found"):
+        tts.EspeakProgram(program=str(tmp_path / "espeak-ng"))
 
 
 def test_cli_speak_without_engine_is_one_clear_line(monkeypatch, tmp_path, capsys):
