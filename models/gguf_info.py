@@ -51,6 +51,7 @@ class GGUFInfo:
     metadata: dict[str, Any]
     tensors: dict[str, TensorInfo] = field(default_factory=dict)
     data_start: int = 0  # where tensor data begins; a tensor's bytes are at data_start + its offset
+    value_types: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # key: (type, item type)
 
     @property
     def architecture(self) -> str:
@@ -76,8 +77,9 @@ class GGUFInfo:
 
 
 class _Cursor:
-    def __init__(self, buffer: mmap.mmap) -> None:
+    def __init__(self, buffer: mmap.mmap, whole_arrays: bool = False) -> None:
         self.buffer, self.pos = buffer, 0
+        self.whole_arrays = whole_arrays
 
     def unpack(self, fmt: str) -> Any:
         value = struct.unpack_from(fmt, self.buffer, self.pos)[0]
@@ -102,9 +104,13 @@ class _Cursor:
             return self.string()
         if kind == _ARRAY:
             item_kind, count = self.unpack("<I"), self.unpack("<Q")
-            if count > MAX_KEPT_ARRAY:
+            if count > MAX_KEPT_ARRAY and not self.whole_arrays:
                 self.skip_array(item_kind, count)
                 return {"array_length": count}
+            if item_kind in _SCALARS:  # numbers in one read: a vocabulary's scores are 262,144 of them
+                values = struct.unpack_from(f"<{count}{_SCALARS[item_kind][1]}", self.buffer, self.pos)
+                self.pos += struct.calcsize(_SCALARS[item_kind]) * count
+                return list(values)
             return [self.value(item_kind) for _ in range(count)]
         raise ValueError(f"unknown metadata value type {kind}")
 
@@ -127,14 +133,18 @@ def _tensor_bytes(info: TensorInfo) -> int:
     return elements // block * size
 
 
-def read_gguf_info(path: str | Path, what: str = "model") -> GGUFInfo:
-    """The header of ``path``; raises :class:`ModelError` if it is missing, not GGUF, or cut short."""
+def read_gguf_info(path: str | Path, what: str = "model", whole_arrays: bool = False) -> GGUFInfo:
+    """The header of ``path``; raises :class:`ModelError` if it is missing, not GGUF, or cut short.
+
+    Arrays longer than :data:`MAX_KEPT_ARRAY` are skipped unless ``whole_arrays`` (the vocabulary,
+    for writing a trimmed copy).
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"The {what} file {path} does not exist.")
     try:
         with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buffer:
-            return _parse(path, buffer)
+            return _parse(path, buffer, whole_arrays)
     except ModelError:
         raise
     except struct.error as exc:
@@ -156,19 +166,21 @@ def read_gguf_info(path: str | Path, what: str = "model") -> GGUFInfo:
         ) from exc
 
 
-def _parse(path: Path, buffer: mmap.mmap) -> GGUFInfo:
+def _parse(path: Path, buffer: mmap.mmap, whole_arrays: bool) -> GGUFInfo:
     if buffer[:4] != GGUF_MAGIC:
         raise ValueError("it does not start with the GGUF signature")
-    cursor = _Cursor(buffer)
+    cursor = _Cursor(buffer, whole_arrays)
     cursor.pos = 4
     version = cursor.unpack("<I")
     if version not in (2, 3):
         raise ValueError(f"GGUF version {version} is not supported")
     n_tensors, n_fields = cursor.unpack("<Q"), cursor.unpack("<Q")
     metadata: dict[str, Any] = {}
+    value_types: dict[str, tuple[int, int | None]] = {}
     for _ in range(n_fields):
-        key = cursor.string()
-        metadata[key] = cursor.value(cursor.unpack("<I"))
+        key, kind = cursor.string(), cursor.unpack("<I")
+        value_types[key] = (kind, struct.unpack_from("<I", buffer, cursor.pos)[0] if kind == _ARRAY else None)
+        metadata[key] = cursor.value(kind)
     tensors: dict[str, TensorInfo] = {}
     for _ in range(n_tensors):
         name = cursor.string()
@@ -182,4 +194,4 @@ def _parse(path: Path, buffer: mmap.mmap) -> GGUFInfo:
     end = max((data_start + t.offset + _tensor_bytes(t) for t in tensors.values()), default=data_start)
     if end > len(buffer):
         raise ValueError(f"it is cut short: {len(buffer):,} bytes of the {end:,} its header describes")
-    return GGUFInfo(path, version, metadata, tensors, data_start)
+    return GGUFInfo(path, version, metadata, tensors, data_start, value_types)

@@ -90,7 +90,7 @@ class RoleplayService:
                 and current.adapter_path == adapter_path
             ):
                 return current, record.name
-            path = self.registry.model_file(record)
+            path = self.registry.role_play_file(record)
             loaded = LanguageModel.load(path, adapter_path=adapter_path, progress=progress)
             if current is not None:
                 current.close()

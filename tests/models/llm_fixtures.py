@@ -12,20 +12,26 @@ import pytest
 
 @pytest.fixture(scope="session")
 def embedded_path(tmp_path_factory) -> Path:
-    from deescal.models.embedded import embedded_gguf
+    from deescal.models.embedded import embedded_gguf, embedded_gguf_sha256
+    from deescal.models.vocab_trim import role_play_copy
 
-    return embedded_gguf(tmp_path_factory.mktemp("embedded-models"))
+    path = embedded_gguf(tmp_path_factory.mktemp("embedded-models"))
+    role_play_copy(path, embedded_gguf_sha256())  # made once here, then linked like the model
+    return path
 
 
 def link_embedded(models_dir: Path, source: Path) -> None:
-    """Puts the embedded GGUF into a data folder as a hard link: no 253 MB copy (and disk) per test."""
+    """Puts the embedded GGUF and its role-play copy into a data folder as hard links: no 253 + 115 MB
+    copy (and disk) per test."""
     models_dir.mkdir(parents=True, exist_ok=True)
+    for path in [source, *source.parent.glob(f"{source.stem}.role-play-*.gguf")]:
+        target = models_dir / path.name
+        if not target.exists():
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
     target = models_dir / source.name
-    if not target.exists():
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
     marker = source.with_suffix(".verified.json")
     shutil.copy(marker, target.with_suffix(".verified.json"))
 
