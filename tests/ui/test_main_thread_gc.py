@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
+import types
 
 
 class _Node:
@@ -52,3 +54,17 @@ def test_collection_switched_back_on_by_a_library_is_switched_off_again(qtbot, m
     """spaCy's loader turns automatic collection on (srsly.msgpack_loads calls gc.enable())."""
     gc.enable()
     qtbot.waitUntil(lambda: not gc.isenabled(), timeout=5000)
+
+
+def test_what_an_import_made_is_frozen_so_full_collections_skip_it(qtbot, main_thread_gc):
+    """A full collection over the app's libraries took 250 ms on the UI thread; frozen, it skips them."""
+    module = types.ModuleType("deescal_test_imported_module")
+    module.table = [[row] for row in range(20_000)]  # tracked objects, as an imported library makes
+    frozen = gc.get_freeze_count()
+    sys.modules[module.__name__] = module
+    try:
+        qtbot.waitUntil(lambda: gc.get_freeze_count() >= frozen + 20_000, timeout=5000)
+        assert not any(obj is module.table[0] for obj in gc.get_objects())  # no collection walks it
+        module.table.pop(0)  # reference counting still frees frozen objects
+    finally:
+        del sys.modules[module.__name__]
