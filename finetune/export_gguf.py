@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 from deescal.app.errors import ModelError, UserFacingError
 from deescal.models.adapter_check import check_adapter
 from deescal.models.gguf_info import read_gguf_info
+from deescal.models.gguf_output import gguf_output
 
 PEFT_PREFIX = "base_model.model."
 
@@ -68,42 +68,28 @@ def export_lora_gguf(
         alpha *= math.sqrt(rank)  # peft scales by alpha/sqrt(r); llama.cpp always by alpha/r
 
     out_path = Path(out_path)
-    partial = out_path.with_name(out_path.name + ".partial")
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        writer = gguf.GGUFWriter(str(partial), base.architecture)
+        with gguf_output(
+            out_path, base.architecture, check=lambda written: check_adapter(written, base)
+        ) as writer:
+            writer.add_type(gguf.GGUFType.ADAPTER)
+            writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+            writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
+            writer.add_name(name or out_path.stem)
+            for key, value in (metadata or {}).items():
+                writer.add_string(f"deescal.{key}", str(value))
+            for hf_name in sorted(pairs):
+                parts = pairs[hf_name]
+                target = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
+                if target is None or target not in base.tensors or set(parts) != {"A", "B"}:
+                    raise ModelError(
+                        f"Cannot map the trained module '{hf_name}' to a tensor of {base.path.name}."
+                    )
+                writer.add_tensor(target + ".lora_a", np.ascontiguousarray(parts["A"], dtype=np.float32))
+                writer.add_tensor(target + ".lora_b", np.ascontiguousarray(parts["B"], dtype=np.float32))
     except OSError as exc:
         raise UserFacingError(f"Cannot write the adapter to {out_path}: {exc.strerror or exc}.") from exc
-    try:
-        writer.add_type(gguf.GGUFType.ADAPTER)
-        writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
-        writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
-        writer.add_name(name or out_path.stem)
-        for key, value in (metadata or {}).items():
-            writer.add_string(f"deescal.{key}", str(value))
-        for hf_name in sorted(pairs):
-            parts = pairs[hf_name]
-            target = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
-            if target is None or target not in base.tensors or set(parts) != {"A", "B"}:
-                raise ModelError(
-                    f"Cannot map the trained module '{hf_name}' to a tensor of {base.path.name}."
-                )
-            writer.add_tensor(target + ".lora_a", np.ascontiguousarray(parts["A"], dtype=np.float32))
-            writer.add_tensor(target + ".lora_b", np.ascontiguousarray(parts["B"], dtype=np.float32))
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        check_adapter(partial, base)
-        os.replace(partial, out_path)
-    except OSError as exc:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise UserFacingError(f"Cannot write the adapter to {out_path}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise
     return out_path
 
 

@@ -7,12 +7,12 @@ tensors and all metadata are copied byte for byte. Written beside the target, th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from deescal.app.errors import ModelError
 from deescal.models.adapter_check import check_adapter
+from deescal.models.gguf_output import gguf_output
 
 MERGED_TYPE_NAME = "Q8_0"
 
@@ -51,9 +51,7 @@ def merge_adapter(
     base = gguf.GGUFReader(str(base_gguf))
     arch = str(base.fields[gguf.Keys.General.ARCHITECTURE].contents())
     out_path = Path(out_path)
-    partial = out_path.with_name(out_path.name + ".partial")
-    writer = gguf.GGUFWriter(str(partial), arch)
-    try:
+    with gguf_output(out_path, arch) as writer:
         _copy_metadata(base, writer, name or out_path.stem)
         count = len(base.tensors)
         for n, tensor in enumerate(base.tensors):
@@ -73,14 +71,5 @@ def merge_adapter(
             writer.add_tensor(tensor.name, merged, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
             report(0.05 + 0.85 * n / count, f"Merging {tensor.name}")
         report(0.92, "Writing the merged model")
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(partial, out_path)
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise
     report(1.0, f"Merged model written to {out_path.name}")
     return out_path

@@ -13,13 +13,14 @@ full model; only the role-play loads this copy.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from deescal.models.gguf_info import read_gguf_info
+from deescal.models.gguf_output import gguf_output
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,17 @@ _lock = threading.Lock()
 
 def read_keep_list(path: Path = KEEP_LIST) -> tuple[str, list[int]]:
     """The base model's sha256 the list was made for, and the token ids it keeps (ascending)."""
-    lines = path.read_text().splitlines()
-    sha = lines[0].removeprefix("# base sha256 ").strip()
+    return _parse_keep_list(path.read_text())
+
+
+def _list_header(text: str) -> str:
+    """The base model's sha256 named on the list's first line."""
+    return text.split("\n", 1)[0].removeprefix("# base sha256 ").strip()
+
+
+def _parse_keep_list(text: str) -> tuple[str, list[int]]:
+    lines = text.splitlines()
+    sha = _list_header(text)
     ids: list[int] = []
     for line in lines[1:]:
         first, _, last = line.partition("-")
@@ -55,20 +65,40 @@ def write_keep_list(base_sha256: str, ids: Iterable[int], path: Path = KEEP_LIST
 
 
 def role_play_copy(base: Path, base_sha256: str, keep_list: Path = KEEP_LIST) -> Path:
-    """The trimmed copy beside ``base`` (made on first use); ``base`` itself if the list is for another model."""
+    """The trimmed copy beside ``base`` (made on first use); ``base`` itself if the list is for another model.
+
+    The copy is named by the list's sha256, so a rewritten list makes a new copy; once it exists the
+    list is only hashed, not parsed.
+    """
     try:
-        list_sha, keep = read_keep_list(keep_list)
-    except (OSError, ValueError) as exc:
+        text = keep_list.read_text()
+    except OSError as exc:
         log.warning("role-play vocabulary list unreadable (%s); using the full model", exc)
         return base
-    if list_sha != base_sha256:
+    if _list_header(text) != base_sha256:
         return base
-    target = base.with_name(f"{base.stem}.role-play-{len(keep)}.gguf")
+    target = base.with_name(f"{base.stem}.role-play-{hashlib.sha256(text.encode()).hexdigest()[:16]}.gguf")
     with _lock:
         if not target.is_file():
+            try:
+                keep = _parse_keep_list(text)[1]
+            except ValueError as exc:
+                log.warning("role-play vocabulary list malformed (%s); using the full model", exc)
+                return base
             log.info("writing the role-play copy of %s (%d of its tokens)", base.name, len(keep))
             write_trimmed(base, keep, target)
+            _remove_stale_copies(base, target)
     return target
+
+
+def _remove_stale_copies(base: Path, current: Path) -> None:
+    """Copies made from an earlier list (an update shipped a new one) are 114 MB each of nothing."""
+    for stale in base.parent.glob(f"{base.stem}.role-play-*.gguf"):
+        if stale != current:
+            try:
+                stale.unlink()
+            except OSError as exc:  # still open elsewhere (Windows): tried again with the next list
+                log.warning("could not remove the old role-play copy %s: %s", stale.name, exc)
 
 
 def write_trimmed(base: Path, keep: list[int], out: Path) -> Path:
@@ -79,9 +109,7 @@ def write_trimmed(base: Path, keep: list[int], out: Path) -> Path:
     info = read_gguf_info(base, whole_arrays=True)
     data = np.memmap(base, dtype=np.uint8, mode="r")
     renumber = {old: new for new, old in enumerate(keep)}
-    partial = out.with_name(out.name + ".partial")
-    writer = gguf.GGUFWriter(str(partial), info.architecture)
-    try:
+    with gguf_output(out, info.architecture) as writer:
         for key, value in info.metadata.items():
             if key == "general.architecture":
                 continue  # written by the writer itself
@@ -108,13 +136,4 @@ def write_trimmed(base: Path, keep: list[int], out: Path) -> Path:
             if tensor.name == "token_embd.weight":  # one row per token (also the output layer: tied)
                 raw = raw[keep]
             writer.add_tensor(tensor.name, raw, raw_shape=raw.shape, raw_dtype=kind)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(partial, out)
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise
     return out

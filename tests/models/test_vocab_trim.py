@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from deescal.app.roleplay.persona import render_prompt
@@ -41,7 +43,9 @@ def test_every_bundled_scenarios_prompt_tokenizes_exactly_as_with_the_full_model
         prompt = render_prompt(scenario, history, 6.0, turn_tensions=[6.5]).encode()
         if [keep[i] for i in trimmed.tokenize(prompt)] != full.tokenize(prompt):
             differ.append(scenario.case_id)
-    assert not differ, f"run python -m deescal.finetune.vocabulary: these prompts tokenize differently: {differ}"
+    assert not differ, (
+        f"run python -m deescal.finetune.vocabulary: these prompts tokenize differently: {differ}"
+    )
 
 
 def test_the_kept_tokens_score_exactly_as_in_the_full_model(both):
@@ -60,13 +64,26 @@ def test_the_kept_tokens_score_exactly_as_in_the_full_model(both):
 def test_the_copy_is_made_once_and_only_for_the_model_its_list_was_made_for(embedded_path, tmp_path):  # noqa: F811
     copy = role_play_copy(embedded_path, embedded_gguf_sha256())
     written = copy.stat().st_mtime_ns
-    assert role_play_copy(embedded_path, embedded_gguf_sha256()) == copy and copy.stat().st_mtime_ns == written
+    assert (
+        role_play_copy(embedded_path, embedded_gguf_sha256()) == copy and copy.stat().st_mtime_ns == written
+    )
     other = tmp_path / "other.txt"
     write_keep_list("0" * 64, read_keep_list()[1], other)
     assert role_play_copy(embedded_path, embedded_gguf_sha256(), keep_list=other) == embedded_path
     broken = tmp_path / "broken.txt"
-    broken.write_text("# base sha256 x\nnot a number\n")
+    broken.write_text(f"# base sha256 {embedded_gguf_sha256()}\nnot a number\n")
     assert role_play_copy(embedded_path, embedded_gguf_sha256(), keep_list=broken) == embedded_path
+    assert role_play_copy(embedded_path, embedded_gguf_sha256(), keep_list=tmp_path / "none") == embedded_path
+    updated = tmp_path / "models" / embedded_path.name  # an install whose update ships a new list
+    updated.parent.mkdir()
+    os.link(embedded_path, updated)
+    old = role_play_copy(updated, embedded_gguf_sha256())
+    rewritten = tmp_path / "rewritten.txt"  # as many tokens as the shipped list, one of them different
+    keep = read_keep_list()[1]
+    write_keep_list(embedded_gguf_sha256(), [*keep[:-1], keep[-1] + 1], rewritten)
+    fresh = role_play_copy(updated, embedded_gguf_sha256(), keep_list=rewritten)
+    assert fresh.is_file() and fresh.name != old.name
+    assert not old.exists()  # the copy made from the old list is removed
     assert KEEP_LIST.is_file()
 
 
