@@ -268,7 +268,12 @@ def write_model_card(card_json: Path) -> Path:
         f"- time: {training['seconds'] / 60:.1f} min on {card['machine']['device']} "
         f"({card['machine']['cpu_threads']} thread{'s' if card['machine']['cpu_threads'] != 1 else ''}, "
         f"{training['precision']}); built {card['built_at']}",
-        f"- losses: train {training['train_loss']:.3f}, validation {training['val_loss']:.3f}",
+        f"- losses: train {training['train_loss']:.3f}, validation "
+        + (
+            f"{training['val_loss']:.3f}"
+            if training.get("val_loss") is not None
+            else "not measured (no held-out data)"
+        ),
         "",
         "## Metrics",
         "",

@@ -109,3 +109,14 @@ def test_a_continued_build_records_the_adapters_behind_it(tmp_path):
     assert again["runs"] == start["runs"] + 1  # the next run's data order is shuffled anew (seed + runs)
     line = _lineage_lines(start, card["training"], card["config"])[0]
     assert f"in all {start['steps'] + 10} steps" in line
+
+
+def test_the_model_card_of_a_run_without_validation_data_says_so(tmp_path):
+    """A run on transcripts alone has no held-out dialogue: its card is still written."""
+    from deescal.finetune.house import write_model_card
+
+    card = {**CARD, "training": {**CARD["training"], "val_loss": None}}
+    (tmp_path / "run.json").write_text(json.dumps(card))
+    text = write_model_card(tmp_path / "run.json").read_text()
+    assert "validation not measured (no held-out data)" in text
+    assert f"train {CARD['training']['train_loss']:.3f}" in text
