@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures, one per run)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE"):
     os.environ[_name] = "1"

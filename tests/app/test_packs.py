@@ -12,7 +12,6 @@ from deescal.app.packs.laptop import this_laptop
 from deescal.cli import main
 
 from tests.app.pack_fixtures import SCRIPT, open_laptop, record_scripted_session
-from tests.models.llm_fixtures import embedded_path  # noqa: F401 (fixture)
 
 COURSE_SCENARIOS = ["mh-001", "sui-001", "dom-001"]
 
@@ -153,7 +152,7 @@ def test_sessions_on_a_scenario_the_instructor_lacks_bring_its_card(instructor, 
     assert packs.review_queue()[0].title == "The trainee's own scenario"
 
 
-def test_the_academys_own_adapter_travels_in_the_course_pack(tmp_path, embedded_path):  # noqa: F811
+def test_the_academys_own_adapter_travels_in_the_course_pack(tmp_path, embedded_path):
     from deescal.models.registry import ModelRegistry
 
     from tests.models.llm_fixtures import link_embedded
@@ -180,7 +179,7 @@ def test_the_academys_own_adapter_travels_in_the_course_pack(tmp_path, embedded_
 
 def test_a_newer_course_pack_whose_adapter_does_not_fit_is_refused_and_keeps_the_old_one(
     tmp_path,
-    embedded_path,  # noqa: F811
+    embedded_path,
 ):
     from deescal.models.registry import ModelRegistry
 

@@ -29,13 +29,13 @@ from tests.app.roleplay_fixtures import (
     store_scenario,
 )
 from tests.bench.bench_techniques import suggested_technique
-from tests.models.llm_fixtures import embedded_path, link_embedded  # noqa: F401 (fixture)
+from tests.models.llm_fixtures import link_embedded
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory, embedded_path) -> Path:  # noqa: F811
+def home(tmp_path_factory, embedded_path) -> Path:
     root = tmp_path_factory.mktemp("roleplay-home")
     link_embedded(root / "models", embedded_path)
     return root

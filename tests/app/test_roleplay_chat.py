@@ -9,11 +9,11 @@ from deescal.models.embedded import embedded_gguf
 from deescal.models.registry import ModelRegistry
 
 from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
-from tests.models.llm_fixtures import copy_with_chat_template, embedded_path, link_embedded  # noqa: F401
+from tests.models.llm_fixtures import copy_with_chat_template, link_embedded
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, embedded_path):  # noqa: F811
+def service(tmp_path_factory, embedded_path):
     home = tmp_path_factory.mktemp("chat-home")
     link_embedded(home / "models", embedded_path)
     ctx = AppContext.open(home)

@@ -8,11 +8,11 @@ import pytest
 from deescal.cli import main
 
 from tests.app.roleplay_fixtures import CALM_LINES, THREAT_LINE, store_scenario
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
+from tests.models.llm_fixtures import write_tiny_model
 
 
 @pytest.fixture
-def scenario(ctx, embedded_in_data_dir):  # noqa: F811
+def scenario(ctx, embedded_in_data_dir):
     return store_scenario(ctx.store, case_id="cli-001")
 
 
@@ -63,7 +63,7 @@ def test_unknown_session_and_model_are_one_line_errors(data_dir, scenario, capsy
     assert code == 2 and "No language model called 'nope'" in err
 
 
-def test_models_list_and_add(data_dir, embedded_in_data_dir, tmp_path, capsys):  # noqa: F811
+def test_models_list_and_add(data_dir, embedded_in_data_dir, tmp_path, capsys):
     code, out, _ = _run(capsys, "--data-dir", str(data_dir.root), "models", "list", "--json")
     assert code == 0 and [m["name"] for m in json.loads(out)] == ["gemma-3-270m-q4_k_m"]
     tiny = write_tiny_model(tmp_path / "tiny.gguf", "{{ messages }}")

@@ -7,11 +7,9 @@ import json
 import pytest
 from deescal.models.embedded import embedded_gguf
 
-from tests.models.llm_fixtures import embedded_path  # noqa: F401 (fixture)
-
 
 @pytest.mark.parametrize("damage", [b"", b'{"size": 2538', b"\xff\xfe", b"[]"])
-def test_an_empty_or_cut_marker_is_verified_again_and_rewritten(embedded_path, damage):  # noqa: F811
+def test_an_empty_or_cut_marker_is_verified_again_and_rewritten(embedded_path, damage):
     marker = embedded_path.with_suffix(".verified.json")
     marker.write_bytes(damage)
     assert embedded_gguf(embedded_path.parent) == embedded_path

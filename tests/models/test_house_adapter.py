@@ -14,8 +14,6 @@ from deescal.models.embedded import (
 )
 from deescal.models.registry import ModelRegistry
 
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
-
 CARD = json.loads(HOUSE_CARD.read_text())
 
 
@@ -29,14 +27,14 @@ def test_the_shipped_adapter_matches_its_card():
     )
 
 
-def test_it_fits_the_embedded_model(embedded_path):  # noqa: F811
+def test_it_fits_the_embedded_model(embedded_path):
     from deescal.models.adapter_check import check_adapter
 
     check_adapter(HOUSE_ADAPTER, embedded_path)
 
 
 @pytest.fixture
-def registry(ctx, embedded_in_data_dir):  # noqa: F811
+def registry(ctx, embedded_in_data_dir):
     return ctx.service(ModelRegistry)
 
 
@@ -54,7 +52,7 @@ def test_it_is_active_by_default_and_detaching_is_remembered(registry):
     assert registry.active_adapter().name == HOUSE_ADAPTER_NAME
 
 
-def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # noqa: F811
+def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):
     from deescal.app.roleplay.service import RoleplayService
 
     from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
@@ -70,7 +68,7 @@ def test_a_roleplay_uses_it_by_default_offline(ctx, embedded_in_data_dir):  # no
         service.close()
 
 
-def test_deescal_models_shows_it_and_switches_it_off(data_dir, embedded_in_data_dir, capsys):  # noqa: F811
+def test_deescal_models_shows_it_and_switches_it_off(data_dir, embedded_in_data_dir, capsys):
     from deescal.cli import main
 
     def adapters() -> list[dict]:

@@ -8,7 +8,7 @@ import pytest
 from deescal.app.errors import ModelError
 from deescal.models.llm import PAPER_PROTOCOL, ROLE_PLAY, LanguageModel, default_threads
 
-from tests.models.llm_fixtures import embedded_path, llm  # noqa: F401 (fixtures)
+from tests.models.llm_fixtures import llm  # noqa: F401 (fixture)
 from tests.models.lora_files import write_lora_adapter
 
 PROMPT = "Police body-camera transcript.\n\nOfficer: Good evening. Do you know why I stopped you?\nDriver:"
@@ -52,7 +52,7 @@ def test_corrupt_gguf_gives_a_clear_message(tmp_path):
         LanguageModel.load(junk)
 
 
-def test_truncated_gguf_gives_a_clear_message(tmp_path, embedded_path):  # noqa: F811
+def test_truncated_gguf_gives_a_clear_message(tmp_path, embedded_path):
     cut = tmp_path / "cut.gguf"
     with embedded_path.open("rb") as source:
         cut.write_bytes(source.read(3_000_000))
@@ -66,7 +66,7 @@ def test_adapter_file_is_not_loaded_as_a_model(tmp_path):
         LanguageModel.load(adapter)
 
 
-def test_matching_adapter_loads_and_generates(tmp_path, embedded_path):  # noqa: F811
+def test_matching_adapter_loads_and_generates(tmp_path, embedded_path):
     adapter = write_lora_adapter(tmp_path / "zero.gguf", scale=0.0)
     model = LanguageModel.load(embedded_path, adapter_path=adapter, n_ctx=256)
     try:
@@ -80,7 +80,7 @@ def test_threads_follow_the_cpu():
     assert 1 <= default_threads() <= 8
 
 
-def test_a_closed_model_raises_instead_of_crashing(embedded_path):  # noqa: F811
+def test_a_closed_model_raises_instead_of_crashing(embedded_path):
     model = LanguageModel.load(embedded_path, n_ctx=256)
     model.close()
     model.close()

@@ -7,14 +7,14 @@ from deescal.app.errors import ModelError, UserFacingError
 from deescal.models.embedded import EMBEDDED_LLM_NAME
 from deescal.models.registry import ModelRegistry
 
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
+from tests.models.llm_fixtures import write_tiny_model
 from tests.models.lora_files import write_lora_adapter
 
 CHAT_TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}<|assistant|>"
 
 
 @pytest.fixture
-def registry(ctx, embedded_in_data_dir):  # noqa: F811
+def registry(ctx, embedded_in_data_dir):
     return ctx.service(ModelRegistry)
 
 

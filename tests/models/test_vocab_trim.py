@@ -12,11 +12,9 @@ from deescal.models.vocab_trim import KEEP_LIST, read_keep_list, role_play_copy,
 from deescal.scenario_library.scenario_files import load_bundled
 from llama_cpp import Llama
 
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
-
 
 @pytest.fixture(scope="module")
-def both(embedded_path):  # noqa: F811
+def both(embedded_path):
     copy = role_play_copy(embedded_path, embedded_gguf_sha256())
     full = Llama(model_path=str(embedded_path), n_ctx=1024, n_threads=2, verbose=False)
     trimmed = Llama(model_path=str(copy), n_ctx=1024, n_threads=2, verbose=False)
@@ -61,7 +59,7 @@ def test_the_kept_tokens_score_exactly_as_in_the_full_model(both):
     assert keep[int(trimmed_scores.argmax())] == int(full_scores.argmax())
 
 
-def test_the_copy_is_made_once_and_only_for_the_model_its_list_was_made_for(embedded_path, tmp_path):  # noqa: F811
+def test_the_copy_is_made_once_and_only_for_the_model_its_list_was_made_for(embedded_path, tmp_path):
     copy = role_play_copy(embedded_path, embedded_gguf_sha256())
     written = copy.stat().st_mtime_ns
     assert (
@@ -87,7 +85,7 @@ def test_the_copy_is_made_once_and_only_for_the_model_its_list_was_made_for(embe
     assert KEEP_LIST.is_file()
 
 
-def test_the_role_play_loads_the_copy_of_the_embedded_model(ctx, embedded_in_data_dir):  # noqa: F811
+def test_the_role_play_loads_the_copy_of_the_embedded_model(ctx, embedded_in_data_dir):
     from deescal.app.roleplay.service import RoleplayService
 
     service = ctx.service(RoleplayService)

@@ -119,10 +119,12 @@ def test_correcting_a_role_is_saved(qtbot, view, ctx):
 
 
 def test_import_dialog_reports_each_file_and_selects_the_new_scenario(qtbot, view, tmp_path):
-    write_transcript(tmp_path / "youtube_8101.csv")
-    write_transcript(tmp_path / "youtube_8102.csv", NARRATION_ONLY)
-    (tmp_path / "broken.csv").write_text("nonsense", encoding="utf-8")
-    dialog = view.import_paths([tmp_path])
+    folder = tmp_path / "to-import"  # beside the data folder, not above it
+    folder.mkdir()
+    write_transcript(folder / "youtube_8101.csv")
+    write_transcript(folder / "youtube_8102.csv", NARRATION_ONLY)
+    (folder / "broken.csv").write_text("nonsense", encoding="utf-8")
+    dialog = view.import_paths([folder])
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=15_000)
     settle(qtbot, view)
     table = dialog.table

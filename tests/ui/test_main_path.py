@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.app.roleplay_fixtures import store_scenario
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
 from tests.ui.ui_checks import STALL_LIMIT_MS, Heartbeat, assert_usable, machine_is_busy
 
 IMPORT_STALL_MS = 500
@@ -39,7 +38,7 @@ FEW_TOKENS = 12  # the real model, kept short: the path is about the interface, 
 
 
 @pytest.fixture
-def window_at(ctx, qtbot, monkeypatch, embedded_in_data_dir):  # noqa: F811
+def window_at(ctx, qtbot, monkeypatch, embedded_in_data_dir):
     monkeypatch.setattr(roleplay_session, "MAX_REPLY_TOKENS", FEW_TOKENS)
     made: list[MainWindow] = []
 

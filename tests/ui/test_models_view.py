@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deescal.ui.views.models import ModelsView
 
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
+from tests.models.llm_fixtures import write_tiny_model
 from tests.models.lora_files import write_lora_adapter
 
 
@@ -12,7 +12,7 @@ def _names(table) -> list[str]:
     return [table.item(row, 1).text() for row in range(table.rowCount())]
 
 
-def test_add_model_set_default_and_attach_adapter(ctx, embedded_in_data_dir, qtbot, tmp_path):  # noqa: F811
+def test_add_model_set_default_and_attach_adapter(ctx, embedded_in_data_dir, qtbot, tmp_path):
     view = ModelsView(ctx)
     qtbot.addWidget(view)
     assert _names(view.models_table) == ["Gemma 3 270M Q4_K_M (embedded)"]
@@ -36,7 +36,7 @@ def test_add_model_set_default_and_attach_adapter(ctx, embedded_in_data_dir, qtb
     assert "broken.gguf" in view.status.text() and view.models_table.rowCount() == 2
 
 
-def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_path):  # noqa: F811
+def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_path):
     view = ModelsView(ctx)
     qtbot.addWidget(view)
     view.add_adapter(str(write_lora_adapter(tmp_path / "wrong.gguf", wrong_shape=True)))
@@ -52,7 +52,7 @@ def test_adapter_is_checked_then_attached(ctx, embedded_in_data_dir, qtbot, tmp_
     assert [view.adapters_table.item(n, 0).text() for n in range(2)] == ["", ""]
 
 
-def test_the_house_adapter_is_listed_active_and_can_be_switched_off(ctx, embedded_in_data_dir, qtbot):  # noqa: F811
+def test_the_house_adapter_is_listed_active_and_can_be_switched_off(ctx, embedded_in_data_dir, qtbot):
     view = ModelsView(ctx)
     qtbot.addWidget(view)
     view.refresh()

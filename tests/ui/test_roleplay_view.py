@@ -10,11 +10,10 @@ from deescal.ui.widgets.conversation import ScoreChip
 from PySide6.QtCore import Qt
 
 from tests.app.roleplay_fixtures import CALM_LINES, store_scenario
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def window(ctx, qtbot, embedded_in_data_dir):  # noqa: F811
+def window(ctx, qtbot, embedded_in_data_dir):
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     yield win

@@ -10,8 +10,6 @@ from deescal.ui.main_window import MainWindow
 from deescal.ui.tasks import drain
 from deescal.ui.views.welcome import WELCOME_SEEN, WelcomeView
 
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path  # noqa: F401 (fixtures)
-
 
 @pytest.fixture
 def window(qtbot, ctx):
@@ -81,7 +79,7 @@ def test_start_goes_straight_to_the_session_from_welcome_and_library(
     qtbot,
     ctx,
     window,
-    embedded_in_data_dir,  # noqa: F811
+    embedded_in_data_dir,
 ):
     view = welcome_ready(qtbot, window)
     dialog = view.start_example()

@@ -13,7 +13,6 @@ from deescal.cli import main
 
 from tests.app.roleplay_fixtures import store_scenario
 from tests.app.session_factory import make_session
-from tests.models.llm_fixtures import embedded_in_data_dir, embedded_path, write_tiny_model  # noqa: F401 (fixtures)
 
 
 def test_sessions_list_shows_the_instructors_override(ctx, data_dir, capsys):
@@ -26,7 +25,7 @@ def test_sessions_list_shows_the_instructors_override(ctx, data_dir, capsys):
     assert [(row["id"], row["mean_score"]) for row in listed] == [(session, 10.0)]
 
 
-def test_a_trainee_typed_in_other_case_at_setup_is_the_existing_trainee(ctx, embedded_in_data_dir):  # noqa: F811
+def test_a_trainee_typed_in_other_case_at_setup_is_the_existing_trainee(ctx, embedded_in_data_dir):
     alice = ctx.service(TraineeService).create("Alice")
     scenario = store_scenario(ctx.store, case_id="rules-001")
     session = ctx.service(RoleplayService).start(scenario.id, trainee_name=" alice ", seed=3)
