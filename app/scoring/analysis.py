@@ -148,8 +148,10 @@ class TurnAnalyser:
             if name in patterned:
                 features[f"pat:{name}"] = 1.0
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, patterned[name])
-            elif similarity >= self.embedding_threshold and not _contradicted(
-                sentence, technique.polarity, patterned
+            elif (
+                similarity >= self.embedding_threshold
+                and not _contradicted(sentence, technique.polarity, patterned)
+                and not _asks_instead(name, sentence)
             ):
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, sentence)
         if DANGER in context:
@@ -210,6 +212,12 @@ def _contradicted(sentence: str, polarity: int, patterned: dict[str, str]) -> bo
         BY_NAME[name].polarity == -polarity and (evidence in sentence or sentence in evidence)
         for name, evidence in patterned.items()
     )
+
+
+def _asks_instead(name: str, sentence: str) -> bool:
+    """A question is the ask that the order's coaching recommends, not an order: MiniLM reads "Can I
+    sit here?" like "Sit here." (order patterns already require a sentence that ends in . or !)."""
+    return name == "orders_no_reason" and sentence.rstrip().endswith("?")
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

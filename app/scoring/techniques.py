@@ -58,6 +58,13 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\b(?:sir|ma'?am)\b",
             r"\b(?:nice to meet you|(?:the|a) pleasure|if (?:that'?s|it'?s) (?:okay|ok|alright|all right)|I respect|(?:was|that'?s) kind of you|excuse (?:me|the interruption))\b",
             r"\bI'?m sorry (?:for|about) the (?:wait|delay|trouble|interruption)\b",
+            # Owning a misstep: the repair that lets a poor start recover (procedural justice).
+            # An apology for oneself ("Sorry, I ...", "sorry for shouting"), not sympathy ("sorry about your mom").
+            r"(?:^|[.!?]\s+)(?:I'?m |I am )?(?:so |really )?sorry(?=\s*(?:[,.!?\u2014-]|$)|\s+(?:for|about)\s+"
+            r"(?:shouting|yelling|snapping|raising|being|how I|the way I|earlier|that\b|interrupting|my\b))[^.?!]*",
+            r"\b(?:I apologi[sz]e|my (?:mistake|bad|fault)|that was (?:wrong of me|unfair of me|me being \w+)|"
+            r"I (?:came in|was|came on|got) too (?:hot|harsh|loud|fast|strong|aggressive|rough|short)|"
+            r"(?:let me|let'?s) (?:start|try (?:that|this)) (?:again|over))\b[^.?!]*",
         ),
     ),
     Technique(

@@ -82,3 +82,24 @@ def test_a_command_to_a_calm_fisherman_is_an_order_not_a_safety_command(scorer):
     threat = "(raises the fillet knife) Come any closer and I'll gut you like these fish!"
     under_threat = scorer.score("Put the knife down now! Do it now!", threat)
     assert "safety_command" in {hit.name for hit in under_threat.techniques} and under_threat.score > 60
+
+
+def test_asking_permission_is_not_an_order(scorer):
+    """MiniLM read "Can I sit here?" like "Sit here." and coached a polite trainee to stop ordering."""
+    assert "orders_no_reason" not in found(scorer, "Can I sit here?")
+    assert "orders_no_reason" in found(scorer, "Sit down.")
+
+
+@pytest.mark.parametrize(
+    "officer",
+    [
+        "I'm sorry, that was me being impatient. You didn't deserve that.",
+        "Sorry, I came in too hot. Let me start again.",
+        "My mistake. Let's try that again.",
+    ],
+)
+def test_owning_a_misstep_counts_as_respect(scorer, officer):
+    """The repair that lets a poor start recover scored as a neutral turn ("say who you are")."""
+    result = scorer.score(officer, "You're asking too much.")
+    assert "shows_respect" in {hit.name for hit in result.techniques}
+    assert result.score > 70 and not result.feedback.startswith("Neutral")
