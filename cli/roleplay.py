@@ -75,8 +75,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+TAKEN_BACK = "[taken back]"
+
+
 class _Printer:
-    """Streams a reply to the terminal as it comes, then settles on the cleaned line."""
+    """Streams a reply to the terminal as it comes, then settles on the cleaned line.
+
+    A first attempt the session discards (it repeated an earlier line, say) cannot be unprinted,
+    so it is marked as taken back before the reply that replaces it.
+    """
 
     def __init__(self, name: str) -> None:
         self.name, self.shown = name, ""
@@ -87,7 +94,7 @@ class _Printer:
         if text.startswith(self.shown):
             sys.stdout.write(text[len(self.shown) :])
         else:
-            sys.stdout.write(f"\n{self.name}: {text}")
+            sys.stdout.write(f" {TAKEN_BACK}\n{self.name}: {text}")
         self.shown = text
         sys.stdout.flush()
 

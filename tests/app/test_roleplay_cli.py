@@ -75,3 +75,14 @@ def test_models_list_and_add(data_dir, embedded_in_data_dir, tmp_path, capsys):
     junk.write_bytes(b"nope")
     code, _, err = _run(capsys, "--data-dir", str(data_dir.root), "models", "add", str(junk))
     assert code == 2 and "junk.gguf is damaged" in err
+
+
+def test_a_discarded_first_attempt_is_marked_as_taken_back(capsys):
+    """The session starts a reply over when its first attempt repeats an earlier line; the terminal
+    showed both as if the civilian had said two things."""
+    from deescal.cli.roleplay import TAKEN_BACK, _Printer
+
+    printer = _Printer("Eli")
+    for text in ("The 47", "The 47 is late.", "Gate", "Gate 12."):
+        printer(text)
+    assert capsys.readouterr().out == f"Eli: The 47 is late. {TAKEN_BACK}\nEli: Gate 12."
