@@ -59,8 +59,9 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\b(?:nice to meet you|(?:the|a) pleasure|if (?:that'?s|it'?s) (?:okay|ok|alright|all right)|I respect|(?:was|that'?s) kind of you|excuse (?:me|the interruption))\b",
             r"\bI'?m sorry (?:for|about) the (?:wait|delay|trouble|interruption)\b",
             # Owning a misstep: the repair that lets a poor start recover (procedural justice).
-            # An apology for oneself ("Sorry, I ...", "sorry for shouting"), not sympathy ("sorry about your mom").
-            r"(?:^|[.!?]\s+)(?:I'?m |I am )?(?:so |really )?sorry(?=\s*(?:[,.!?\u2014-]|$)|\s+(?:for|about)\s+"
+            # An apology for oneself ("Sorry, I ...", "sorry for shouting"), not sympathy ("sorry about your
+            # mom", or a bare "I'm so sorry." after bad news, which acknowledges feelings).
+            r"(?:^|[.!?]\s+)(?:I'?m |I am )?(?:so |really )?sorry(?=\s*[,\u2014-]\s*\w|\s+(?:for|about)\s+"
             r"(?:shouting|yelling|snapping|raising|being|how I|the way I|earlier|that\b|interrupting|my\b))[^.?!]*",
             r"\b(?:I apologi[sz]e|my (?:mistake|bad|fault)|that was (?:wrong of me|unfair of me|me being \w+)|"
             r"I (?:came in|was|came on|got) too (?:hot|harsh|loud|fast|strong|aggressive|rough|short)|"
@@ -82,6 +83,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             rf"\bI(?:'d| would) (?:be|feel) (?:\w+ ){{0,2}}{_FEELING} too\b[^.?!]*",
             rf"\b(?:it'?s|it is) (?:okay|ok|alright|normal) to (?:be|feel) (?:\w+ )?{_FEELING}\b[^.?!]*",
             r"\bI'?m (?:so |really |very )?sorry (?:that|for your|for what|to hear|about your|about what|you)\b[^.?!]*",
+            r"(?:^|[.!?]\s+)I(?:'?m| am) (?:so |really |very |truly )?sorry(?=\s*(?:[.!]|$))",
             r"\b(?:anyone|anybody) (?:would|in your (?:shoes|position|place) would) (?:be|feel)\b[^.?!]*",
             r"\b(?:that'?s|it'?s) a lot to (?:carry|deal with|handle|take in|go through)\b[^.?!]*",
             r"\b(?:means|mean) (?:the world|so much|a lot|everything) to you\b",

@@ -103,3 +103,8 @@ def test_owning_a_misstep_counts_as_respect(scorer, officer):
     result = scorer.score(officer, "You're asking too much.")
     assert "shows_respect" in {hit.name for hit in result.techniques}
     assert result.score > 70 and not result.feedback.startswith("Neutral")
+
+
+def test_a_bare_sorry_after_bad_news_is_sympathy_not_an_apology(scorer):
+    hits = found(scorer, "He died at the scene. I'm so sorry.", "Is it Kenji? Is he hurt?")
+    assert "acknowledges_feelings" in hits and "shows_respect" not in hits
