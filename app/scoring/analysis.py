@@ -151,7 +151,7 @@ class TurnAnalyser:
             elif (
                 similarity >= self.embedding_threshold
                 and not _contradicted(sentence, technique.polarity, patterned)
-                and not _asks_instead(name, sentence)
+                and not _ruled_out_by_form(name, sentence)
             ):
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, sentence)
         if DANGER in context:
@@ -214,10 +214,21 @@ def _contradicted(sentence: str, polarity: int, patterned: dict[str, str]) -> bo
     )
 
 
-def _asks_instead(name: str, sentence: str) -> bool:
-    """A question is the ask that the order's coaching recommends, not an order: MiniLM reads "Can I
-    sit here?" like "Sit here." (order patterns already require a sentence that ends in . or !)."""
-    return name == "orders_no_reason" and sentence.rstrip().endswith("?")
+def _ruled_out_by_form(name: str, sentence: str) -> bool:
+    """Embedding readings that the sentence's form rules out. A question is the ask that the order's
+    coaching recommends, not an order: MiniLM reads "Can I sit here?" like "Sit here." (order patterns
+    already require a sentence that ends in . or !). And the officer announcing their own news or plan
+    ("I have some difficult news about your son.") is not a paraphrase of what the person said."""
+    if name == "orders_no_reason":
+        return sentence.rstrip().endswith("?")
+    if name == "paraphrases":
+        return bool(_OWN_NEWS.match(sentence))
+    return False
+
+
+_OWN_NEWS = re.compile(
+    r"\s*I(?:'ve| have)(?: got)? (?:some |a )?(?:\w+ ){0,2}(?:news|information|update)\b", re.I
+)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

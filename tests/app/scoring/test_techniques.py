@@ -108,3 +108,8 @@ def test_owning_a_misstep_counts_as_respect(scorer, officer):
 def test_a_bare_sorry_after_bad_news_is_sympathy_not_an_apology(scorer):
     hits = found(scorer, "He died at the scene. I'm so sorry.", "Is it Kenji? Is he hurt?")
     assert "acknowledges_feelings" in hits and "shows_respect" not in hits
+
+
+def test_announcing_ones_own_news_is_not_a_paraphrase(scorer):
+    """MiniLM read the opening of a death notification as summarising what the person said."""
+    assert "paraphrases" not in found(scorer, "I have some very difficult news about your son.")
