@@ -144,6 +144,9 @@ TECHNIQUES: tuple[Technique, ...] = (
         _p(
             r"\b(?:would|do) you (?:rather|prefer)\b[^.?!]*",
             r"\b(?:would|do) you (?:want|like|mind)\b(?! to (?:die|get (?:tased|hurt|arrested)|go to jail))[^.?!]*\?",
+            # Asking permission leaves the choice with them ("Mind if I sit with you?").
+            r"(?:^|[.!?]\s+)(?:(?:mind|do you mind) if I|may I|(?:is it|would it be) (?:okay|ok|alright|all right)"
+            r"(?: with you)? if I)\b[^.?!]*\?",
             r"\b(?:it'?s|that'?s) (?:your (?:choice|call|decision)|up to you)\b[^.?!]*",
             r"\b(?:up to you|you decide|you get (?:to|a) (?:pick|choose|decide|say)|your (?:choice|call)|whichever|whatever you(?:'d)? (?:like|want|prefer))\b[^.?!]*",
             r"\byou (?:can|could) (?:either\b[^.?!]*|choose\b[^.?!]*)",

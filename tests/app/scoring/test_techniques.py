@@ -113,3 +113,11 @@ def test_a_bare_sorry_after_bad_news_is_sympathy_not_an_apology(scorer):
 def test_announcing_ones_own_news_is_not_a_paraphrase(scorer):
     """MiniLM read the opening of a death notification as summarising what the person said."""
     assert "paraphrases" not in found(scorer, "I have some very difficult news about your son.")
+
+
+@pytest.mark.parametrize(
+    "officer", ["Mind if I sit with you for a bit?", "Would it be okay if I came a bit closer?"]
+)
+def test_asking_permission_leaves_them_the_choice(scorer, officer):
+    """Scored as neutral turns before: asking leaves the choice with the person, as "Do you mind..." did."""
+    assert "offers_choices" in found(scorer, officer)
