@@ -121,3 +121,12 @@ def test_announcing_ones_own_news_is_not_a_paraphrase(scorer):
 def test_asking_permission_leaves_them_the_choice(scorer, officer):
     """Scored as neutral turns before: asking leaves the choice with the person, as "Do you mind..." did."""
     assert "offers_choices" in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [("You're not making any sense.", "dismisses_feelings"), ("You're lucky I'm being nice.", "threatens")],
+)
+def test_veiled_escalation_is_named(scorer, officer, technique):
+    """Both scored as neutral turns (42, 49.5), to a man hearing voices and to a frightened one."""
+    assert technique in found(scorer, officer, "The voices said to wait here.")
