@@ -3,7 +3,8 @@
 Two sources of evidence per technique: phrasing patterns (precise, with the exact words) and
 MiniLM similarity of each sentence to the technique's exemplar bank (catches paraphrases). The
 civilian context then re-reads some hits: under an immediate danger an order, a countdown or a
-warning of force is a legitimate safety command, not an escalation.
+warning of force that names what to do about the danger ("Drop the knife!") is a legitimate safety
+command, not an escalation.
 """
 
 from __future__ import annotations
@@ -32,8 +33,17 @@ MAX_CHARS = 1200  # what MiniLM reads of a turn (and of the civilian line)
 MAX_PATTERN_CHARS = 4000  # what the patterns read; a turn is a few sentences, not a speech
 # Similarities below LOW say nothing; at HIGH the sentence reads like an exemplar.
 SIM_LOW, SIM_HIGH = 0.35, 0.75
-# Under an immediate danger these become a legitimate "safety_command".
+# Under an immediate danger these become a legitimate "safety_command", when the turn names what to do
+# about the danger (drop it, hands, step back, stop); "Do what I say right now." stays an order.
 DANGER_LEGITIMATES = ("orders_no_reason", "ultimatum", "threatens")
+_SAFETY_ACTION = re.compile(
+    r"\b(?:drop|lower|hands?|freeze|stop"
+    r"|(?:put|set|lay|place|throw|toss)\b[^.?!]{0,30}\b(?:down|on the (?:ground|floor|table|car|hood))"
+    r"|let (?:\w+ )?go|(?:step|stand|back|move|get|stay|keep) (?:\w+ )?(?:back|away)|back up|back off"
+    r"|get (?:down|on the ground)|don'?t (?:move|reach|touch|come (?:any )?closer)"
+    r"|stay (?:where you are|still|there|put|inside|in (?:the|your) \w+))\b",
+    re.I,
+)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
 # Capitals that are abbreviations, not shouting.
@@ -154,7 +164,7 @@ class TurnAnalyser:
                 and not _ruled_out_by_form(name, sentence)
             ):
                 hits[name] = TechniqueHit(name, technique.label, technique.polarity, sentence)
-        if DANGER in context:
+        if DANGER in context and _SAFETY_ACTION.search(text):
             self._legitimise_safety_commands(hits, features)
         for kind in context:
             features[f"ctx:{kind}"] = 1.0

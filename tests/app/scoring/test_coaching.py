@@ -126,3 +126,13 @@ def _steps_of_a_trainee_who_only_introduces_themself(moment: Moment, turns: int)
         )
         given.append(step.text)
         yield step
+
+
+def test_under_threat_only_a_command_about_the_danger_is_a_safety_command(scorer, bundled):
+    """With a firearm on the card and tension 6.4, "do what I say" scored 90 as a safety command."""
+    veteran = bundled["vet-002"]
+    moment = session_moment(veteran, 6.4, [])
+    vague = scorer.score("Enough, I need you to do what I say right now.", "Get away from me!", moment)
+    concrete = scorer.score("Keep your hands where I can see them.", "Get away from me!", moment)
+    assert "orders_no_reason" in {h.name for h in vague.techniques} and vague.score < 30
+    assert "safety_command" in {h.name for h in concrete.techniques} and concrete.score > 60
