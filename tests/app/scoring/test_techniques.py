@@ -125,8 +125,19 @@ def test_asking_permission_leaves_them_the_choice(scorer, officer):
 
 @pytest.mark.parametrize(
     ("officer", "technique"),
-    [("You're not making any sense.", "dismisses_feelings"), ("You're lucky I'm being nice.", "threatens")],
+    [
+        ("You're not making any sense.", "dismisses_feelings"),
+        ("You're lucky I'm being nice.", "threatens"),
+        ("Why are you acting like this?", "blames"),
+    ],
 )
 def test_veiled_escalation_is_named(scorer, officer, technique):
-    """Both scored as neutral turns (42, 49.5), to a man hearing voices and to a frightened one."""
+    """Each scored as a neutral turn (42, 49.5, 39) to a man hearing voices."""
     assert technique in found(scorer, officer, "The voices said to wait here.")
+
+
+def test_getting_medical_help_reassures(scorer):
+    """Scored as a neutral turn (56.7) to a man hearing voices: concrete help is on its way."""
+    assert "reassures_safety" in found(
+        scorer, "I'm going to call an ambulance for you, okay?", "My head hurts so much."
+    )
