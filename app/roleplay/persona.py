@@ -317,15 +317,26 @@ def mentions_fact(reply: str, fact: str) -> bool:
 
 
 ECHO_OVERLAP = 0.7
+ECHO_RUN = 6  # words in a row: "I said get out of the car! I got my sign." copies the officer
 
 
-def is_echo(reply: str, earlier: list[str]) -> bool:
-    """Whether a reply mostly repeats an earlier line (the officer's, or the civilian's own)."""
-    words = set(re.findall(r"[a-z']+", reply.lower()))
+def is_echo(reply: str, earlier: list[str], run: int | None = None) -> bool:
+    """Whether a reply mostly repeats an earlier line (the officer's, or the civilian's own), or, with
+    ``run``, copies that many of its words in a row. People do throw a few words back ("Calm down? I
+    can't breathe."); a whole clause read back is the model copying."""
+    said = re.findall(r"[a-z']+", reply.lower())
+    words = set(said)
     if len(words) < 4:
         return False
     for line in earlier:
-        other = set(re.findall(r"[a-z']+", line.lower()))
-        if other and len(words & other) >= ECHO_OVERLAP * len(words):
+        theirs = re.findall(r"[a-z']+", line.lower())
+        if theirs and len(words & set(theirs)) >= ECHO_OVERLAP * len(words):
+            return True
+        if run and _shares_run(said, theirs, run):
             return True
     return False
+
+
+def _shares_run(a: list[str], b: list[str], n: int) -> bool:
+    runs = {tuple(b[i : i + n]) for i in range(len(b) - n + 1)}
+    return any(tuple(a[i : i + n]) in runs for i in range(len(a) - n + 1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from deescal.app.roleplay.persona import is_echo
+from deescal.app.roleplay.persona import ECHO_RUN, is_echo
 
 STOCK_FILLER = frozenset(
     {
@@ -105,7 +105,7 @@ def reply_flaw(text: str, own_earlier: list[str], recent_lines: list[str]) -> st
         return "empty"
     checks = (
         ("repeats an earlier reply", repeats_earlier(text, own_earlier)),
-        ("echoes a recent line", is_echo(text, recent_lines)),
+        ("echoes a recent line", is_echo(text, recent_lines, run=ECHO_RUN)),
         ("stock filler", is_stock_filler(text)),
         ("assistant language", is_assistant_language(text)),
         ("speaks for the officer", speaks_for_officer(text)),

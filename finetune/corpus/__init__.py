@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deescal.app.roleplay.persona import clean_reply, is_echo, mentions_fact
+from deescal.app.roleplay.persona import ECHO_RUN, clean_reply, is_echo, mentions_fact
 from deescal.app.roleplay.reply_quality import is_assistant_language, is_stock_filler, speaks_for_officer
 from deescal.scenario_library.schema import Scenario
 
@@ -165,7 +165,7 @@ def check_dialogue(dialogue: CorpusDialogue, scenario: Scenario, report: CheckRe
             report.errors.append(f"{at}: assistant language or an officer's line: {line!r}")
         if is_stock_filler(line):
             report.notes["stock filler"] += 1
-        if is_echo(line, [turn.officer]):
+        if is_echo(line, [turn.officer], run=ECHO_RUN):
             report.errors.append(f"{at}: echoes the officer's words: {line!r}")
         if line.lower() in {r.lower() for r in replies} or is_echo(line, replies):
             report.errors.append(f"{at}: repeats an earlier line: {line!r}")

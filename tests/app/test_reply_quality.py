@@ -51,3 +51,11 @@ def test_reply_flaw_names_what_makes_a_reply_worth_another_try():
     assert reply_flaw("Is anybody hurt in the truck, you ask?", own, recent) == "echoes a recent line"
     assert reply_flaw("I appreciate your patience, officer.", own, recent) == "assistant language"
     assert reply_flaw("No, just me. My hands are frozen.", own, recent) is None
+
+
+def test_a_clause_read_back_from_the_officer_is_an_echo():
+    """Played on vet-002: the reply began with the officer's whole line, then went on."""
+    recent = ["I said get out of the car!"]
+    copied = "I said get out of the car! I got my sign, please don't move me."
+    assert reply_flaw(copied, [], recent) == "echoes a recent line"
+    assert reply_flaw("Get out of the car? I can't, my legs are shaking.", [], recent) is None
