@@ -44,6 +44,7 @@ _SAFETY_ACTION = re.compile(
     r"|stay (?:where you are|still|there|put|inside|in (?:the|your) \w+))\b",
     re.I,
 )
+_PRONOUNS = {"i", "we", "you", "i'm", "i'll", "we'll", "we're", "you're", "it's"}
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")
 # Capitals that are abbreviations, not shouting.
@@ -91,8 +92,8 @@ def _shouting_evidence(text: str) -> str | None:
             return f"{word} (x{words.count(word)})"
     for size in (2, 3):
         grams = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
-        for gram in set(grams):
-            if grams.count(gram) >= 3:
+        for gram in set(grams):  # "drop it" three times, not "I will" three times
+            if grams.count(gram) >= 3 and gram.split()[0] not in _PRONOUNS:
                 return f"{gram} (x{grams.count(gram)})"
     return None
 
@@ -181,6 +182,8 @@ class TurnAnalyser:
         for technique in TECHNIQUES:
             for pattern in technique.patterns:
                 match = pattern.search(text)
+                if match and technique.polarity < 0 and _denied(text, match.start()):
+                    continue
                 if match and match.group(0).strip(" ,.;"):
                     found[technique.name] = (match.group(0).lstrip(" ,;.!?").strip(" ,;"), match.span())
                     break
@@ -228,7 +231,10 @@ def _ruled_out_by_form(name: str, sentence: str) -> bool:
     """Embedding readings that the sentence's form rules out. A question is the ask that the order's
     coaching recommends, not an order: MiniLM reads "Can I sit here?" like "Sit here." (order patterns
     already require a sentence that ends in . or !). And the officer announcing their own news or plan
-    ("I have some difficult news about your son.") is not a paraphrase of what the person said."""
+    ("I have some difficult news about your son.") is not a paraphrase of what the person said. A
+    sentence that denies the charge ("I don't think you're overreacting") does not make it."""
+    if BY_NAME[name].polarity < 0 and _DENIAL_IN.search(sentence):
+        return True
     if name == "orders_no_reason":
         return sentence.rstrip().endswith("?")
     if name == "paraphrases":
@@ -239,6 +245,17 @@ def _ruled_out_by_form(name: str, sentence: str) -> bool:
 _OWN_NEWS = re.compile(
     r"\s*I(?:'ve| have)(?: got)? (?:some |a )?(?:\w+ ){0,2}(?:news|information|update)\b", re.I
 )
+
+
+# "I don't think you're overreacting", "None of this is your fault": the officer denies the charge.
+_DENIES = r"(?:(?:\b(?:do|does|did|is|are|was|were)n'?t|\bnot|\bnever) (?:think|saying|say|mean|believe|blaming|blame)\b|\bnone of\b)"
+_DENIAL_BEFORE = re.compile(_DENIES + r"[^.?!]{0,15}$", re.I)
+_DENIAL_IN = re.compile(_DENIES, re.I)
+
+
+def _denied(text: str, start: int) -> bool:
+    """Whether the words before an escalating phrase deny it."""
+    return bool(_DENIAL_BEFORE.search(text[max(0, start - 60) : start]))
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

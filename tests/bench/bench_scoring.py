@@ -8,7 +8,11 @@ itself runs each turn on one thread, see ``encoder.ENCODE_THREADS``):
   labelled line (goal: <= 50 ms per turn);
 - the Review page opening a 60-turn session (30 civilian + 30 officer turns), offscreen Qt
   (goal: < 1 s), and the PDF/HTML export of it;
-- ROC AUC of the shipped weights on the train and the validation part of the labelled set.
+- ROC AUC of the shipped weights on the train and the validation part of the labelled set;
+- every officer line of the written role-play corpus scored in its dialogue (the civilian's line
+  before, the tension, the card): mean score per officer skill, and how many lines of its skilled
+  officers score under 35 and of its poor officers over 70 (read those lists to find misreadings;
+  a poor officer's plain question can fairly score high, a safety command in danger too).
 """
 
 from __future__ import annotations
@@ -70,6 +74,36 @@ def bench_scorer() -> dict:
     }
 
 
+def bench_corpus_skills() -> dict:
+    from deescal.app.scoring import get_scorer
+    from deescal.app.scoring.coaching import session_moment
+    from deescal.finetune.corpus import load_corpus
+    from deescal.scenario_library.scenario_files import load_bundled
+
+    scenarios = {s.case_id: s for s in load_bundled().scenarios}
+    scorer = get_scorer()
+    scores: dict[str, list[float]] = {}
+    skilled_low, poor_high = [], []
+    for dialogue in load_corpus():
+        scenario = scenarios[dialogue.case_id]
+        before, tension = None, scenario.initial_tension
+        for turn in dialogue.turns:
+            result = scorer.score(turn.officer, before, session_moment(scenario, tension, []))
+            scores.setdefault(dialogue.officer_skill, []).append(result.score)
+            names = [h.name for h in result.techniques]
+            if dialogue.officer_skill == "skilled" and result.score < 35:
+                skilled_low.append({"score": result.score, "techniques": names, "officer": turn.officer})
+            if dialogue.officer_skill == "poor" and result.score > 70:
+                poor_high.append({"score": result.score, "techniques": names, "officer": turn.officer})
+            before, tension = turn.civilian, turn.tension
+    return {
+        "mean_score": {skill: round(statistics.mean(v), 1) for skill, v in scores.items()},
+        "lines": {skill: len(v) for skill, v in scores.items()},
+        "skilled_under_35": skilled_low,
+        "poor_over_70": poor_high,
+    }
+
+
 def bench_review(data_root: Path) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(REPO))
@@ -124,6 +158,7 @@ def main() -> int:
 
     force_offline()
     results = {"threads": THREADS, "cpu_count": os.cpu_count(), "scorer": bench_scorer()}
+    results["corpus_skills"] = bench_corpus_skills()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DEESCAL_HOME"] = tmp
         results["review"] = bench_review(Path(tmp))
@@ -139,6 +174,13 @@ def main() -> int:
             f"  {split}: n={a['n']} AUC={a['auc']} mean score calm {a['mean_score_deescalating']} "
             f"vs harsh {a['mean_score_escalating']}"
         )
+    c = results["corpus_skills"]
+    print(f"written corpus, mean score by officer skill: {c['mean_score']} ({c['lines']} lines)")
+    safety = sum("safety_command" in line["techniques"] for line in c["poor_over_70"])
+    print(
+        f"  skilled lines under 35: {len(c['skilled_under_35'])}; poor lines over 70: {len(c['poor_over_70'])} "
+        f"({safety} of them safety commands in danger)"
+    )
     print(
         f"review page, {r['turns']} turns: open {r['open_session_s_median']} s median, {r['open_session_s_max']} s max "
         f"(goal < 1 s); first build {r['page_build_and_first_open_s']} s; PDF {r['export_pdf_s']} s, "

@@ -141,3 +141,57 @@ def test_getting_medical_help_reassures(scorer):
     assert "reassures_safety" in found(
         scorer, "I'm going to call an ambulance for you, okay?", "My head hurts so much."
     )
+
+
+# Found by scoring every officer line of the written corpus (tests/bench/bench_scoring.py): lines from its
+# skilled officers that scored under 35, and lines from its poor officers that passed as good turns.
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [
+        ("The ambulance is two minutes out, and I'll stay with you until it arrives.", "ultimatum"),
+        ("Your mom is on her way here now. It'll be about five minutes.", "ultimatum"),
+        ("I'm not going to ask you to give her up.", "ultimatum"),
+        ("Sit tight here and I'll be back in a minute.", "orders_no_reason"),
+        ("Take as long as you want. I'll be right over here.", "orders_no_reason"),
+        ("I believe you. Back in a minute.", "orders_no_reason"),
+        (
+            "I don't think you're overreacting. Something's wrong and you're not being heard.",
+            "dismisses_feelings",
+        ),
+        ("I'll write it down, and if it happens again it builds a record.", "dismisses_feelings"),
+        ("None of this is your fault.", "blames"),
+        ("The guard who took your arm, he shouldn't have done that, and I'm sorry.", "blames"),
+        ("That's a hard thing to leave, and I can see you want to do right by the animal.", "insults"),
+        ("They work with families and can often move quickly.", "rushes"),
+        ("I will wear gloves. I will walk in front of you, and I will not touch you.", "shouts"),
+    ],
+)
+def test_a_skilled_line_is_not_read_as_escalation(scorer, officer, technique):
+    assert technique not in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [
+        ("You've got two minutes, then we come in.", "ultimatum"),
+        ("Okay, I'm giving you one minute and then I'm done.", "ultimatum"),
+        ("Nine now. Keep talking and it's five.", "ultimatum"),
+        ("I'm not going to ask you again.", "ultimatum"),
+        ("Quickly, I need an answer now.", "rushes"),
+        ("Drop it! Drop it! Drop it!", "shouts"),
+        ("Well, you shouldn't have left the kids alone.", "blames"),
+        ("She's fine, no thanks to you.", "blames"),
+        ("Keep talking. You're making it worse.", "blames"),
+        ("You're overreacting.", "dismisses_feelings"),
+        ("Not my problem. Find it yourself.", "dismisses_feelings"),
+        ("Your little protest is over. Everyone out, now!", "dismisses_feelings"),
+        ("Everybody's got a sob story. What's your claim number?", "dismisses_feelings"),
+        ("What are you, slow?", "insults"),
+        ("How much have you had? You're absolutely off your face.", "insults"),
+        ("Are you on medication? Because you're acting crazy.", "insults"),
+        ("Don't get smart with me. Where's your mom?", "orders_no_reason"),
+        ("You're going into the system, end of story.", "silences"),
+    ],
+)
+def test_a_poor_line_is_named(scorer, officer, technique):
+    assert technique in found(scorer, officer)
