@@ -247,10 +247,15 @@ _OWN_NEWS = re.compile(
 )
 
 
-# "I don't think you're overreacting", "None of this is your fault": the officer denies the charge.
-_DENIES = r"(?:(?:\b(?:do|does|did|is|are|was|were)n'?t|\bnot|\bnever) (?:think|saying|say|mean|believe|blaming|blame)\b|\bnone of\b)"
-_DENIAL_BEFORE = re.compile(_DENIES + r"[^.?!]{0,15}$", re.I)
-_DENIAL_IN = re.compile(_DENIES, re.I)
+# "I don't think you're overreacting", "None of this is your fault": the officer denies the charge
+# (in the first person: "Don't think I won't arrest you" denies nothing).
+_DENIES = (
+    r"(?:\b(?:I|we)(?: really)? (?:do not|don'?t|never|did not|didn'?t) (?:think|say|said|mean|believe|blame)\b"
+    r"|\b(?:I'?m|I am|we'?re|we are) not (?:saying|blaming|calling)\b"
+    r"|\b(?:nobody|no one)(?:'s| is)? (?:saying|blaming|calling)\b)"
+)
+_DENIAL_BEFORE = re.compile(_DENIES + r"[^.?!]{0,15}$|\bnone of $", re.I)
+_DENIAL_IN = re.compile(_DENIES + r"|\bnone of (?:this|it|that) (?:is|was)\b", re.I)
 
 
 def _denied(text: str, start: int) -> bool:

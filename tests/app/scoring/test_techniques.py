@@ -183,6 +183,7 @@ def test_a_skilled_line_is_not_read_as_escalation(scorer, officer, technique):
         ("She's fine, no thanks to you.", "blames"),
         ("Keep talking. You're making it worse.", "blames"),
         ("You're overreacting.", "dismisses_feelings"),
+        ("None of your business, shut up.", "silences"),
         ("Not my problem. Find it yourself.", "dismisses_feelings"),
         ("Your little protest is over. Everyone out, now!", "dismisses_feelings"),
         ("Everybody's got a sob story. What's your claim number?", "dismisses_feelings"),
