@@ -178,7 +178,7 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\b(?:you won'?t be alone|nothing bad is going to happen|no one'?s getting in|nobody got hurt|there'?s no warrant)\b",
             r"\b(?:isn'?t|is not|this is not) about (?:locking|arresting|punishing|getting)\b[^.?!]*",
             r"\byou(?:'re| are) (?:not|not going to) (?:be |get )?(?:deported|arrested|charged|being charged)\b[^.?!]*",
-            r"\b(?:everyone|everybody) (?:here )?(?:is |'s |got )?(?:okay|safe|out)\b[^.?!]*",
+            r"\b(?:everyone|everybody)(?: here)?(?:(?: is|'s| got)? (?:okay|safe)|(?: is|'s| got) out)\b[^.?!]*",
             r"\b(?:he'?s|she'?s|they'?re|it'?s) (?:gone|over|out) now\b[^.?!]*",
             r"\b(?:she|he|they|the \w+) (?:is|are|'s|'re) (?:fine|okay|safe|going to be (?:fine|okay))\b[^.?!]*",
         ),

@@ -196,3 +196,8 @@ def test_a_skilled_line_is_not_read_as_escalation(scorer, officer, technique):
 )
 def test_a_poor_line_is_named(scorer, officer, technique):
     assert technique in found(scorer, officer)
+
+
+def test_ordering_everyone_out_is_no_reassurance(scorer):
+    assert "reassures_safety" not in found(scorer, "Your little protest is over. Everyone out, now!")
+    assert "reassures_safety" in found(scorer, "Everyone's out of the building and safe.")
