@@ -41,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=1234, help="split and sampling seed (default 1234)")
     parser.add_argument("--max-new-tokens", type=int, default=128, help="per reply (default 128)")
     parser.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        metavar="K",
+        help="replies sampled per boundary (other seeds); scores and the bootstrap cover all of them "
+        "(one seed moves a few hundred replies' scores by a point or two)",
+    )
+    parser.add_argument(
         "--temperature",
         type=float,
         default=PAPER_PROTOCOL.temperature,
@@ -79,11 +87,14 @@ def _adapter_spec(ctx, text: str):
 
 
 def _bootstrap(results, dialogues, settings, resamples: int, data_root: Path) -> dict:
-    from deescal.finetune.bootstrap import paired_bootstrap, per_reply_scores
-    from deescal.finetune.evaluate_models import evaluation_points
+    from deescal.finetune.bootstrap import by_boundary, paired_bootstrap, per_reply_scores
+    from deescal.finetune.evaluate_models import evaluation_points, sampled_points
 
-    references = [b.reply for _, b in evaluation_points(dialogues, settings.max_turns)]
-    scored = [per_reply_scores(r.predictions, references, data_root) for r in results]
+    points = evaluation_points(dialogues, settings.max_turns)
+    references = [b.reply for _, _, b in sampled_points(points, settings)]
+    scored = [
+        by_boundary(per_reply_scores(r.predictions, references, data_root), len(points)) for r in results
+    ]
     wins = {
         r.name: paired_bootstrap(scored[0], s, resamples, settings.seed)
         for r, s in zip(results[1:], scored[1:], strict=True)
@@ -100,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     from deescal.models.registry import ModelRegistry
 
     with open_context(args) as ctx:
+        if args.samples < 1:
+            raise UserFacingError("--samples must be 1 or more.")
         folder = Path(args.transcripts).expanduser()
         if not folder.is_dir():
             raise UserFacingError(f"The transcripts folder {folder} does not exist.")
@@ -124,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             max_turns=args.max_turns,
             n_threads=args.threads,
+            samples=args.samples,
         )
         last = [-1]
 

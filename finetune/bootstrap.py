@@ -2,7 +2,9 @@
 
 Each reply is scored once (ROUGE-L, METEOR and BERTScore F1 per reply; BLEU-4 as its n-gram counts,
 since BLEU is a corpus score), then replies are resampled with replacement many times; the share of
-resamples in which a model beats the base says how far its margin is from noise.
+resamples in which a model beats the base says how far its margin is from noise. With several sampled
+replies per boundary (``deescal eval --samples``) the boundaries are resampled, each carrying all of
+its samples, so the model's sampling noise is averaged in rather than counted as evidence.
 """
 
 from __future__ import annotations
@@ -31,6 +33,19 @@ def per_reply_scores(predictions: list[str], references: list[str], data_root: P
         stats.append([*s.counts, *s.totals, s.sys_len, s.ref_len])
     scores["bleu_stats"] = stats
     return scores
+
+
+def by_boundary(scores: dict, n_boundaries: int) -> dict:
+    """Per-reply scores of ``k`` samples of each boundary (sample-major order) folded into one entry per
+    boundary: the mean of each mean metric, the sum of the BLEU statistics."""
+    samples = len(scores["rougeL"]) // n_boundaries
+    folded = {
+        key: np.asarray(scores[key]).reshape(samples, n_boundaries).mean(axis=0).tolist()
+        for key in MEAN_METRICS
+    }
+    stats = np.asarray(scores["bleu_stats"], dtype=np.int64)
+    folded["bleu_stats"] = stats.reshape(samples, n_boundaries, -1).sum(axis=0).tolist()
+    return folded
 
 
 def _bleu(stats: np.ndarray) -> float:

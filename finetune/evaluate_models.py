@@ -7,7 +7,9 @@ no other sampler), at most 128 new tokens, seeded per turn (the same seed for ev
 same :class:`LanguageModel` that plays the civilian in role-play. Replies are
 compared with the real lines by ROUGE-L, BLEU-4, METEOR and BERTScore F1 (``compute_metrics``), and
 the wall time of every reply is recorded. The prompt is the role-play prompt, so what is measured is
-what trainees get.
+what trainees get. With ``samples`` > 1 every reply is sampled that many times (other seeds) and the
+scores cover all of them: on a test split of a few hundred replies one sampling seed moves a model's
+scores by a point or two, as much as the gap between two adapters.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class EvalSettings:
     n_ctx: int = 2048
     window_step: int = 8  # history turns dropped at a time when the prompt outgrows the context
     n_threads: int | None = None
+    samples: int = 1  # replies sampled per boundary, each with its own seed
+
+
+SAMPLE_SEED_STRIDE = 100_003  # sample k of boundary n is seeded seed + n + k * stride
 
 
 @dataclass
@@ -76,6 +82,17 @@ def evaluation_points(dialogues: list[Dialogue], max_turns: int | None) -> list[
     return [(d, b) for d in dialogues for b in boundaries(d, max_turns)]
 
 
+def sampled_points(
+    points: list[tuple[Dialogue, Boundary]], settings: EvalSettings
+) -> list[tuple[int, Dialogue, Boundary]]:
+    """(seed, dialogue, boundary) for every reply to generate: all boundaries once per sample, in order."""
+    return [
+        (settings.seed + n + k * SAMPLE_SEED_STRIDE, dialogue, boundary)
+        for k in range(settings.samples)
+        for n, (dialogue, boundary) in enumerate(points)
+    ]
+
+
 def evaluate_models(
     specs: list[ModelSpec],
     dialogues: list[Dialogue],
@@ -90,12 +107,13 @@ def evaluate_models(
     points = evaluation_points(dialogues, settings.max_turns)
     if not points:
         raise ModelError("There is nothing to evaluate: no officer line answered by a civilian.")
-    references = [b.reply for _, b in points]
+    draws = sampled_points(points, settings)
+    references = [b.reply for _, _, b in draws]
     results: list[ModelResult] = []
     sampling = PAPER_PROTOCOL.with_overrides(temperature=settings.temperature, top_p=settings.top_p)
-    total = len(points) * len(specs)
+    total = len(draws) * len(specs)
     for m, spec in enumerate(specs):
-        report(m * len(points) / total, f"Loading {spec.name}")
+        report(m * len(draws) / total, f"Loading {spec.name}")
         model = LanguageModel.load(
             spec.model_path,
             adapter_path=spec.adapter_path,
@@ -105,7 +123,7 @@ def evaluate_models(
         budget = model.n_ctx - settings.max_new_tokens - 8
         predictions, latencies = [], []
         try:
-            for n, (dialogue, boundary) in enumerate(points):
+            for n, (seed, dialogue, boundary) in enumerate(draws):
                 if cancelled is not None and cancelled():
                     raise Cancelled()
                 prompt = fit_prompt(dialogue, boundary, model.count_tokens, budget, settings.window_step)
@@ -113,17 +131,17 @@ def evaluate_models(
                     prompt,
                     max_tokens=settings.max_new_tokens,
                     stop=STOP_SEQUENCES,
-                    seed=settings.seed + n,
+                    seed=seed,
                     sampling=sampling,
                 )
                 seconds = reply.latency_s
                 predictions.append(reply.text.strip())
                 latencies.append(seconds)
-                done = m * len(points) + n + 1
-                report(done / total, f"{spec.name}: reply {n + 1} of {len(points)} ({seconds:.2f} s)")
+                done = m * len(draws) + n + 1
+                report(done / total, f"{spec.name}: reply {n + 1} of {len(draws)} ({seconds:.2f} s)")
         finally:
             model.close()
-        report((m + 1) * len(points) / total, f"Scoring {spec.name}")
+        report((m + 1) * len(draws) / total, f"Scoring {spec.name}")
         scores = compute_metrics(predictions, references, data_root=data_root)
         ordered = sorted(latencies)
         results.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from deescal.app.metrics.reference import compute_metrics
-from deescal.finetune.bootstrap import paired_bootstrap, per_reply_scores
+from deescal.finetune.bootstrap import by_boundary, paired_bootstrap, per_reply_scores
 
 REFERENCES = [
     "I just want my car back, okay?",
@@ -39,3 +39,16 @@ def test_a_clear_win_and_a_tie(scored):
     wins = paired_bootstrap(bad, good, resamples=200)
     assert all(share >= 0.95 for share in wins.values()), wins
     assert all(share == 0.0 for share in paired_bootstrap(good, good, resamples=50).values())
+
+
+def test_samples_of_a_boundary_fold_into_one_entry(scored):
+    """Two sampled replies per boundary: the bootstrap resamples boundaries, each with both samples."""
+    bad, good, _ = scored
+    both = {key: good[key] + bad[key] for key in good}  # sample 1 of all boundaries, then sample 2
+    folded = by_boundary(both, n_boundaries=3)
+    for key in ("rougeL", "meteor", "bertscore_f1"):
+        assert folded[key] == pytest.approx([(g + b) / 2 for g, b in zip(good[key], bad[key], strict=True)])
+    assert folded["bleu_stats"][0] == [
+        g + b for g, b in zip(good["bleu_stats"][0], bad["bleu_stats"][0], strict=True)
+    ]
+    assert len(folded["bleu_stats"]) == 3
