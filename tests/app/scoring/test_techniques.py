@@ -154,6 +154,8 @@ def test_getting_medical_help_reassures(scorer):
         ("Sit tight here and I'll be back in a minute.", "orders_no_reason"),
         ("Take as long as you want. I'll be right over here.", "orders_no_reason"),
         ("I believe you. Back in a minute.", "orders_no_reason"),
+        ("And the licence, this week, okay? Go and see your dad.", "orders_no_reason"),
+        ("Good. Give her a call. While we wait, I'll find you a coffee.", "orders_no_reason"),
         (
             "I don't think you're overreacting. Something's wrong and you're not being heard.",
             "dismisses_feelings",
