@@ -110,9 +110,9 @@ def run(args: argparse.Namespace) -> int:
     from deescal.finetune.report import markdown_table, write_report
     from deescal.models.registry import ModelRegistry
 
+    if args.samples < 1:
+        raise UserFacingError("--samples must be 1 or more.")
     with open_context(args) as ctx:
-        if args.samples < 1:
-            raise UserFacingError("--samples must be 1 or more.")
         folder = Path(args.transcripts).expanduser()
         if not folder.is_dir():
             raise UserFacingError(f"The transcripts folder {folder} does not exist.")
