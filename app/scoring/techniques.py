@@ -190,6 +190,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "slowing down buys time and lowers the temperature",
         _p(
             r"\btake (?:your|all the|a|some|whatever) (?:time|deep breath|breath|moment|minute|second)\b[^.?!]*",
+            r"\b(?:take|for) as long as you (?:want|need|like)\b[^.?!]*",
             r"\b(?:there(?:'s| is)|we(?:'ve| have)(?: got)?) (?:no (?:rush|hurry)|(?:all the |plenty of )?time)\b[^.?!]*",
             r"\bno (?:rush|hurry)\b[^.?!]*",
             r"\blet'?s (?:just )?(?:take (?:a|it)|slow|sit|pause|both|give it|back up|wait|breathe|talk)\b[^.?!]*",
@@ -279,7 +280,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "insults cost their dignity and your authority; describe behaviour, not the person",
         _p(
             r"\b(?:idiot|stupid|moron|dumb(?:ass)?|loser|pathetic|psycho|junkie|lowlife|low-life|scum(?:bag)?|clown|punk|nutcase|lunatic|trash|retard(?:ed)?|worthless|useless|crackhead|drunk(?:ard)?|thug|degenerate|freak|imbecile|coward|bum|disgrace|joke|waste of space|dick)\b",
-            r"\bwhat(?:'s| is) wrong with you\b",
+            r"\bwhat(?:'s| is) (?:wrong with you|your problem)\b",
             r"\b(?:grow up|act your age|act(?:ing)? like an? (?:adult|man|grown|baby|child))\b",
             r"\b(?:acting|behaving|crying) like (?:an? (?:child|baby|kid|animal|idiot|maniac)|one)\b",
             r"\byou (?:\w+ )?animals?\b",

@@ -200,6 +200,12 @@ def test_a_poor_line_is_named(scorer, officer, technique):
     assert technique in found(scorer, officer)
 
 
+def test_lines_of_the_final_read_through_are_named(scorer):
+    """Played as a trainee: the poor opener scored a neutral 40, the patient line a neutral 57."""
+    assert "insults" in found(scorer, "Police. What's your problem?")
+    assert "slows_down" in found(scorer, "Take as long as you want. I'll be right here.")
+
+
 def test_ordering_everyone_out_is_no_reassurance(scorer):
     assert "reassures_safety" not in found(scorer, "Your little protest is over. Everyone out, now!")
     assert "reassures_safety" in found(scorer, "Everyone's out of the building and safe.")
