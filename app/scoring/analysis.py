@@ -181,9 +181,7 @@ class TurnAnalyser:
         found: dict[str, tuple[str, tuple[int, int]]] = {}
         for technique in TECHNIQUES:
             for pattern in technique.patterns:
-                match = pattern.search(text)
-                if match and technique.polarity < 0 and _denied(text, match.start()):
-                    continue
+                match = _first_undenied(pattern, text) if technique.polarity < 0 else pattern.search(text)
                 if match and match.group(0).strip(" ,.;"):
                     found[technique.name] = (match.group(0).lstrip(" ,;.!?").strip(" ,;"), match.span())
                     break
@@ -239,9 +237,16 @@ def _ruled_out_by_form(name: str, sentence: str) -> bool:
         return sentence.rstrip().endswith("?")
     if name == "paraphrases":
         return bool(_OWN_NEWS.match(sentence))
+    if name == "asks_about_self_harm":
+        return bool(_INJURY.search(sentence)) and not _SELF_HARM_WORDS.search(sentence)
     return False
 
 
+# "Is anybody hurt, you included?" checks for injuries; MiniLM reads it like a question about self-harm.
+_INJURY = re.compile(r"\b(?:hurt|injured|injury|injuries|bleeding|wounded)\b", re.I)
+_SELF_HARM_WORDS = re.compile(
+    r"\b(?:yourself|suicid\w*|kill|die|dying|dead|end (?:it|things|your life)|your life|overdose)\b", re.I
+)
 _OWN_NEWS = re.compile(
     r"\s*I(?:'ve| have)(?: got)? (?:some |a )?(?:\w+ ){0,2}(?:news|information|update)\b", re.I
 )
@@ -258,9 +263,13 @@ _DENIAL_BEFORE = re.compile(_DENIES + r"[^.?!]{0,15}$|\bnone of $", re.I)
 _DENIAL_IN = re.compile(_DENIES + r"|\bnone of (?:this|it|that) (?:is|was)\b", re.I)
 
 
-def _denied(text: str, start: int) -> bool:
-    """Whether the words before an escalating phrase deny it."""
-    return bool(_DENIAL_BEFORE.search(text[max(0, start - 60) : start]))
+def _first_undenied(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The first match of an escalating phrase that the words before it do not deny ("I don't think
+    you're overreacting, but you're overreacting now" makes the charge the second time)."""
+    for match in pattern.finditer(text):
+        if not _DENIAL_BEFORE.search(text[max(0, match.start() - 60) : match.start()]):
+            return match
+    return None
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

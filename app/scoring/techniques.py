@@ -246,6 +246,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         _p(
             r"\b(?:I(?:'ll| will)|I'?m (?:going to|gonna)|we(?:'ll| will)|we'?re (?:going to|gonna)|I could) (?:\w+ )?(?:arrest|cuff|tase|taze|shoot|hurt|drag|lock|throw|slam|pepper[- ]spray|spray|mace|put you (?:in|on|down|away)|take you (?:down|in|to jail)|make (?:you|sure you|your life)|book you|haul|break|tear|call immigration|have (?:you|your))\b[^.?!]*",
             r"\byou(?:'re| are|'ll| will)? (?:going|gonna|be|about)? ?(?:to )?(?:jail|prison|regret|get hurt|be (?:arrested|sorry|in cuffs|tased)|in cuffs|eating pavement|picking your teeth)\b[^.?!]*",
+            r"\bdon'?t (?:think|believe|assume) (?:I|we) (?:won'?t|will not|can'?t)\b[^.?!]*",
             r"\b(?:or else|you(?:'ll| will) regret|you want to (?:go to jail|get tased)|do you want to get (?:tased|hurt|arrested)|want to get tased|the hard way|see what happens|don'?t make me|don'?t test me|before I (?:tase|arrest|cuff|shoot|hurt)|I'?m coming through)\b[^.?!]*",
             r"\b(?:spend the night|sleep|spending the night) in (?:jail|a cell|lock ?up)\b",
             r"\b(?:I'?m done being nice|I'?ve had it with you|before I lose my (?:patience|temper))\b",
