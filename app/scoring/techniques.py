@@ -382,7 +382,11 @@ TECHNIQUES: tuple[Technique, ...] = (
             r"\byou (?:started|caused|provoked) (?:this|it|all this|him|her|the)\b[^.?!]*",
             r"\bif you(?:'d)? (?:had(?:n'?t)?|would(?:n'?t)?|just|did(?:n'?t)?|hadn'?t) [^.?!]* (?:wouldn'?t|won'?t|none of this)\b[^.?!]*",
             r"\byou(?:'re| are) the (?:one|problem|reason)\b[^.?!]*",
-            r"\bwhy (?:do|did|are|would|can'?t|won'?t) you (?:always|even|keep|have to|act|acting|behaving|people)\b[^.?!]*",
+            r"\bwhy (?:do|did|are|were|would|can'?t|won'?t) you (?:always|even|keep|have to|act|acting|behaving|people)\b[^.?!]*",
+            # "why" asked as an accusation: what they did wrong, not what happened
+            r"\bwhy (?:would|wouldn'?t|didn'?t|couldn'?t) you\b(?! (?:think|feel|say|want|like|need|believe))[^.?!]*\?",
+            r"\bwhy (?:were|was|are|did|do) you\b[^.?!]*\bso (?:fast|quick(?:ly)?|late|drunk|loud|reckless|careless)\b[^.?!]*",
+            r"\bwhy did you (?:run|lie|hit|leave|take|steal|do (?:that|this|it))\b[^.?!]*",
             r"\byou(?:'re| are) (?:lying|a liar)\b",
             r"(?<!\bhe )(?<!\bshe )(?<!\bthey )\bshould(?:'ve| have|n'?t have) (?:thought|left|done|gone|been)\b[^.?!]*",
             r"\b(?:no thanks to you|should(?:'ve| have) seen it coming|so you admit it|you did something (?:wrong|stupid))\b[^.?!]*",

@@ -228,3 +228,25 @@ def test_a_charge_denied_once_and_then_made_is_named(scorer):
     assert "dismisses_feelings" in found(
         scorer, "I don't think you're overreacting, but you're overreacting now."
     )
+
+
+@pytest.mark.parametrize(
+    "officer",
+    [
+        "Why were you driving so fast in the rain?",  # a neutral 52 to a student in shock (lang-006)
+        "Why would you leave the kids alone?",
+        "Why didn't you just stop when we told you?",
+        "Why did you run?",
+        "Why were you even out this late?",
+    ],
+)
+def test_a_why_asked_as_an_accusation_blames(scorer, officer):
+    assert "blames" in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    "officer",
+    ["Why don't you tell me what happened?", "Why did you call us tonight?", "Why would you think that?"],
+)
+def test_a_why_that_asks_for_their_story_does_not_blame(scorer, officer):
+    assert "blames" not in found(scorer, officer)
