@@ -230,9 +230,13 @@ def _ruled_out_by_form(name: str, sentence: str) -> bool:
     coaching recommends, not an order: MiniLM reads "Can I sit here?" like "Sit here." (order patterns
     already require a sentence that ends in . or !). And the officer announcing their own news or plan
     ("I have some difficult news about your son.") is not a paraphrase of what the person said. A
-    sentence that denies the charge ("I don't think you're overreacting") does not make it."""
-    if BY_NAME[name].polarity < 0 and _DENIAL_IN.search(sentence):
+    sentence that denies the charge ("I don't think you're overreacting", "You are not overreacting")
+    or takes it back ("I'm sorry I told you to calm down") does not make it."""
+    technique = BY_NAME[name]
+    if technique.polarity < 0 and (_DENIAL_IN.search(sentence) or _TAKES_BACK.search(sentence)):
         return True
+    if technique.polarity < 0 and any(p.search(sentence) for p in technique.patterns):
+        return not any(_first_undenied(p, sentence) for p in technique.patterns)
     if name == "orders_no_reason":
         return sentence.rstrip().endswith("?")
     if name == "paraphrases":
@@ -259,15 +263,34 @@ _DENIES = (
     r"|\b(?:I'?m|I am|we'?re|we are) not (?:saying|blaming|calling)\b"
     r"|\b(?:nobody|no one)(?:'s| is)? (?:saying|blaming|calling)\b)"
 )
-_DENIAL_BEFORE = re.compile(_DENIES + r"[^.?!]{0,15}$|\bnone of $", re.I)
+# Right before the charge, the second person denies it too: "You're not overreacting."
+_DENIAL_BEFORE = re.compile(
+    _DENIES + r"[^.?!]{0,15}$|\bnone of $|\byou(?:'re| are)(?: really)? not (?:being )?$", re.I
+)
 _DENIAL_IN = re.compile(_DENIES + r"|\bnone of (?:this|it|that) (?:is|was)\b", re.I)
+
+
+# "I'm sorry I told you to calm down", "I shouldn't have said that you were overreacting": the officer
+# takes back earlier words (what a recovering trainee should do), not says them again. "Sorry, but
+# calm down" and "I'm sorry I have to say this" take nothing back.
+_TAKES_BACK = re.compile(
+    r"\b(?:sorry|apologi[sz]e|shouldn'?t have|wrong to)(?: (?:that|for|about))?(?: I)?(?: just)? "
+    r"(?:told|said|asked|made|snapped|yelled|shouted|tell|say|ask|make|telling|saying|asking|making"
+    r"|snapping|yelling|shouting)\b",
+    re.I,
+)
 
 
 def _first_undenied(pattern: re.Pattern, text: str) -> re.Match | None:
     """The first match of an escalating phrase that the words before it do not deny ("I don't think
-    you're overreacting, but you're overreacting now" makes the charge the second time)."""
+    you're overreacting, but you're overreacting now" makes the charge the second time) or take back
+    in the same sentence."""
     for match in pattern.finditer(text):
-        if not _DENIAL_BEFORE.search(text[max(0, match.start() - 60) : match.start()]):
+        words_start = match.end() - len(match.group(0).lstrip(" ,;.!?"))  # a match may begin at ". "
+        sentence_start = max(text.rfind(mark, 0, words_start) for mark in ".?!") + 1
+        if not _DENIAL_BEFORE.search(text[max(0, match.start() - 60) : match.start()]) and not (
+            _TAKES_BACK.search(text[sentence_start : match.end()])
+        ):
             return match
     return None
 

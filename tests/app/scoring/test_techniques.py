@@ -250,3 +250,48 @@ def test_a_why_asked_as_an_accusation_blames(scorer, officer):
 )
 def test_a_why_that_asks_for_their_story_does_not_blame(scorer, officer):
     assert "blames" not in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [
+        # An apology for earlier words scored 9.5 (an order and a dismissal), the recovery read as the slip.
+        ("I'm sorry I told you to calm down, that wasn't fair. What's going on?", "dismisses_feelings"),
+        ("I'm sorry I told you to calm down, that wasn't fair. What's going on?", "orders_no_reason"),
+        ("I apologise for telling you to shut up earlier. Go on.", "silences"),
+        ("I shouldn't have said you were being ridiculous. I'm sorry.", "dismisses_feelings"),
+        # The second person denies the charge too.
+        ("You're not being ridiculous, you're scared.", "dismisses_feelings"),
+        ("You are not overreacting.", "dismisses_feelings"),
+    ],
+)
+def test_words_taken_back_or_denied_are_not_said_again(scorer, officer, technique):
+    assert technique not in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    ("officer", "technique"),
+    [
+        ("Sorry, but calm down.", "dismisses_feelings"),
+        ("I'm sorry I have to say this, but shut up.", "silences"),
+        ("Sorry I snapped. Now shut up and listen.", "silences"),
+        ("Sorry for yelling. Get out of the car now.", "orders_no_reason"),
+        ("You're not overreacting, you're overreacting now.", "dismisses_feelings"),
+    ],
+)
+def test_an_apology_that_takes_nothing_back_still_names_the_slip(scorer, officer, technique):
+    assert technique in found(scorer, officer)
+
+
+@pytest.mark.parametrize(
+    "officer",
+    [
+        # A neutral 54 in the last read-through: the polite opening outweighed the rushing.
+        "Ma'am, I need to ask you some questions quickly, I have other calls.",
+        "Look, I've got other calls. Just tell me what happened.",
+    ],
+)
+def test_rushing_wrapped_in_courtesy_scores_below_neutral(scorer, officer):
+    result = scorer.score(officer)
+    assert "rushes" in {hit.name for hit in result.techniques}
+    assert result.score < 40
