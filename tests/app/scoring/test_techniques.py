@@ -212,13 +212,13 @@ def test_ordering_everyone_out_is_no_reassurance(scorer):
 
 
 def test_an_injury_check_is_not_a_question_about_self_harm(scorer):
-    """"Is anybody hurt, you included?" was credited as asking about self-harm (MiniLM's reading)."""
+    """ "Is anybody hurt, you included?" was credited as asking about self-harm (MiniLM's reading)."""
     assert "asks_about_self_harm" not in found(scorer, "Is anybody hurt, you included?")
     assert "asks_about_self_harm" in found(scorer, "Are you safe right now? Have you hurt yourself?")
 
 
 def test_a_threat_dressed_as_a_denial_is_a_threat(scorer):
-    """"Don't think I won't arrest you" was read as the reassurance "I won't arrest you" (89.9)."""
+    """ "Don't think I won't arrest you" was read as the reassurance "I won't arrest you" (89.9)."""
     hits = found(scorer, "Don't think I won't arrest you.")
     assert "threatens" in hits and "reassures_safety" not in hits
     assert "reassures_safety" in found(scorer, "I won't arrest you, I promise.")
