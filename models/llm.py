@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from deescal.app.errors import ModelError
 from deescal.models.adapter_check import check_adapter
 from deescal.models.gguf_info import GGUFInfo, read_gguf_info
@@ -69,6 +70,25 @@ PAPER_PROTOCOL = SamplingProfile(
 """The DeEscalWild paper's evaluation: temperature 0.6 and top-p 0.9, no other sampler (``deescal eval``)."""
 
 
+@dataclass(frozen=True)
+class Contrast:
+    """Context-aware decoding (Shi et al. 2023): every next-token log-probability becomes
+    ``(1 + weight) * log p(. | prompt) - weight * log p(. | contrast prompt)``, among the tokens the
+    model itself finds plausible (at least a tenth as likely as its favourite).
+
+    With the officer's last line left out of the contrast prompt, the words that line calls for win
+    over the words the card alone would give: judged blind, the civilian answers what was said more
+    often (README, "The civilian's voice"). Costs a second llama.cpp context and about twice the
+    decoding time.
+    """
+
+    prompt: str
+    weight: float = 1.0
+
+
+PLAUSIBLE = np.log(0.1)  # a contrasted token must be at least this likely relative to the favourite
+
+
 @dataclass
 class Generation:
     """One reply as produced: the raw text and how long it took."""
@@ -94,6 +114,7 @@ class LanguageModel:
         self._lock = threading.Lock()
         self._closed = False
         self._chat_formatter = None
+        self._contrast_llama = None  # a second context on the same files, loaded on first use
 
     @classmethod
     def load(
@@ -179,9 +200,10 @@ class LanguageModel:
         bos = self._llama.detokenize([self._llama.token_bos()]).decode("utf-8", "replace")
         return prompt[len(bos) :] if bos and prompt.startswith(bos) else prompt  # tokenize adds BOS
 
-    def cached_prefix(self, tokens: list[int]) -> int:
+    def cached_prefix(self, tokens: list[int], llama=None) -> int:
         """How many of ``tokens`` are already in the KV cache (need no evaluation)."""
-        cached = self._llama.input_ids[: self._llama.n_tokens]
+        llama = llama or self._llama
+        cached = llama.input_ids[: llama.n_tokens]
         count = 0
         for a, b in zip(cached, tokens, strict=False):
             if a != b:
@@ -194,19 +216,73 @@ class LanguageModel:
         """Evaluates ``prompt`` into the KV cache now (e.g. the scenario card while the trainee reads)."""
         with self._lock:
             self._require_open()
-            tokens = self.tokenize(prompt)
-            if len(tokens) >= self.n_ctx:
-                raise ModelError(
-                    f"The text to evaluate is longer than the model's context ({self.n_ctx} tokens)."
+            return self._evaluate(self._llama, self._checked_tokens(prompt))
+
+    def prefill_contrast(self, prompt: str) -> int:
+        """Evaluates the start of a coming :class:`Contrast` prompt into the contrast's own cache."""
+        with self._lock:
+            self._require_open()
+            return self._evaluate(self._contrast_context(), self._checked_tokens(prompt))
+
+    def _checked_tokens(self, prompt: str) -> list[int]:
+        tokens = self.tokenize(prompt)
+        if len(tokens) >= self.n_ctx:
+            raise ModelError(
+                f"The text to evaluate is longer than the model's context ({self.n_ctx} tokens)."
+            )
+        return tokens
+
+    def _evaluate(self, llama, tokens: list[int], need_logits: bool = False) -> int:
+        """Brings ``llama``'s KV cache to ``tokens``, evaluating only what is not cached; returns how many
+        were evaluated. ``need_logits``: the last token is evaluated even if cached, for its logits."""
+        reuse = self.cached_prefix(tokens, llama)
+        if need_logits:
+            reuse = min(reuse, len(tokens) - 1)
+        if reuse == len(tokens):
+            return 0
+        if reuse and not llama._ctx.kv_cache_seq_rm(-1, reuse, -1):
+            reuse = 0
+        llama.n_tokens = reuse
+        llama.eval(tokens[reuse:])
+        return len(tokens) - reuse
+
+    def _contrast_context(self):
+        """The second llama.cpp context that contrast prompts run in (same model file and adapter)."""
+        if self._contrast_llama is None:
+            import llama_cpp
+
+            try:
+                self._contrast_llama = llama_cpp.Llama(
+                    str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    lora_path=str(self.adapter_path) if self.adapter_path else None,
+                    verbose=False,
                 )
-            reuse = self.cached_prefix(tokens)
-            if reuse == len(tokens):
-                return 0
-            if reuse and not self._llama._ctx.kv_cache_seq_rm(-1, reuse, -1):
-                reuse = 0
-            self._llama.n_tokens = reuse
-            self._llama.eval(tokens[reuse:])
-            return len(tokens) - reuse
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise ModelError(
+                    f"llama.cpp could not open a second context on {self.path.name} ({exc})."
+                ) from exc
+        return self._contrast_llama
+
+    def _contrast_processor(self, prompt_tokens: int, contrast: Contrast) -> Callable:
+        """A llama.cpp logits processor applying ``contrast`` to every token of the reply."""
+        llama = self._contrast_context()
+        contrast_tokens = self._checked_tokens(contrast.prompt)
+
+        def process(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+            generated = input_ids[prompt_tokens:].tolist()
+            if len(contrast_tokens) + len(generated) >= self.n_ctx:
+                return scores
+            self._evaluate(llama, contrast_tokens + generated, need_logits=True)
+            other = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(scores),))
+            mine = _log_softmax(scores)
+            mixed = (1 + contrast.weight) * mine - contrast.weight * _log_softmax(other)
+            mixed[mine < mine.max() + PLAUSIBLE] = -np.inf
+            return mixed.astype(np.float32)
+
+        return process
 
     def generate(
         self,
@@ -220,12 +296,14 @@ class LanguageModel:
         cancelled: Callable[[], bool] | None = None,
         enough: Callable[[str], bool] | None = None,
         avoid_start: str | None = None,
+        contrast: Contrast | None = None,
     ) -> Generation:
         """Generates one reply, streaming pieces to ``on_text``; ``enough(text)`` may end it early.
 
         ``cancelled()`` is polled after every piece; a cancelled reply returns what was produced so
         far with ``finish='cancelled'``. Only the prompt tokens missing from the KV cache are evaluated.
-        ``avoid_start`` bans the first token of that text (a retry that must not say the same again).
+        ``avoid_start`` bans the first token of that text (a retry that must not say the same again);
+        ``contrast`` decodes against another prompt as well (:class:`Contrast`).
         """
         with self._lock:
             self._require_open()
@@ -237,6 +315,15 @@ class LanguageModel:
                     f"The conversation no longer fits the model's context ({len(tokens)} of {self.n_ctx} tokens)."
                 )
             evaluated = len(tokens) - self.cached_prefix(tokens)
+            ban = self._ban_start(avoid_start)
+            processors = None
+            if contrast is not None and contrast.weight > 0:
+                import llama_cpp
+
+                processors = llama_cpp.LogitsProcessorList([self._contrast_processor(len(tokens), contrast)])
+                if ban:  # llama-cpp-python drops both lists when given a processor and a logit bias
+                    processors.append(_bias_processor(ban))
+                    ban = None
             chunks = self._llama.create_completion(
                 tokens,
                 max_tokens=min(max_tokens, room),
@@ -248,7 +335,8 @@ class LanguageModel:
                 min_p=sampling.min_p,
                 repeat_penalty=sampling.repeat_penalty,
                 seed=seed,
-                logit_bias=self._ban_start(avoid_start),
+                logit_bias=ban,
+                logits_processor=processors,
             )
             text, first, finish = "", None, "length"
             try:
@@ -298,6 +386,24 @@ class LanguageModel:
             if not self._closed:
                 self._closed = True
                 self._llama.close()
+                if self._contrast_llama is not None:
+                    self._contrast_llama.close()
+
+
+def _bias_processor(bias: dict[int, float]) -> Callable:
+    def process(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        scores = np.array(scores, copy=True)
+        for token, value in bias.items():
+            scores[token] += value
+        return scores
+
+    return process
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    values = np.asarray(logits, dtype=np.float64)
+    top = values.max()
+    return values - (top + np.log(np.exp(values - top).sum()))
 
 
 def check_language_model(ctx) -> str:

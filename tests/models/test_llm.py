@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 from deescal.app.errors import ModelError
-from deescal.models.llm import PAPER_PROTOCOL, ROLE_PLAY, LanguageModel, default_threads
+from deescal.models.llm import PAPER_PROTOCOL, ROLE_PLAY, Contrast, LanguageModel, default_threads
 
 from tests.models.llm_fixtures import llm  # noqa: F401 (fixture)
 from tests.models.lora_files import write_lora_adapter
@@ -101,3 +101,30 @@ def test_the_paper_protocol_is_seeded_and_takes_overrides(llm):  # noqa: F811
     assert (PAPER_PROTOCOL.temperature, PAPER_PROTOCOL.top_p, PAPER_PROTOCOL.top_k) == (0.6, 0.9, 0)
     assert PAPER_PROTOCOL.with_overrides(top_p=0.5) == replace(PAPER_PROTOCOL, top_p=0.5)
     assert PAPER_PROTOCOL.with_overrides(temperature=None) == PAPER_PROTOCOL
+
+
+def test_contrast_favours_what_the_prompt_adds_and_keeps_the_cache_warm(llm):  # noqa: F811
+    greedy = ROLE_PLAY.with_overrides(temperature=0.0)
+    asked = PROMPT.replace("Do you know why I stopped you?", "What is your name?")
+    unsaid = PROMPT.replace("Do you know why I stopped you?", "...")
+    plain = llm.generate(asked, max_tokens=8, stop=["\n"], seed=5, sampling=greedy)
+    contrasted = llm.generate(
+        asked, max_tokens=8, stop=["\n"], seed=5, sampling=greedy, contrast=Contrast(unsaid, weight=3.0)
+    )
+    assert contrasted.text and contrasted.text != plain.text
+    again = llm.generate(
+        asked, max_tokens=8, stop=["\n"], seed=5, sampling=greedy, contrast=Contrast(unsaid, weight=3.0)
+    )
+    assert again.text == contrasted.text  # seeded and repeatable, like a plain reply
+    assert llm.prefill_contrast(unsaid) == 0  # the contrast prompt stays in its own cache
+    assert llm.generate(asked, max_tokens=8, stop=["\n"], seed=5, sampling=greedy).text == plain.text
+
+
+def test_contrast_and_a_banned_start_apply_together(llm):  # noqa: F811
+    greedy = ROLE_PLAY.with_overrides(temperature=0.0)
+    unsaid = Contrast(PROMPT.replace("Do you know why I stopped you?", "..."))
+    first = llm.generate(PROMPT, max_tokens=6, stop=["\n"], seed=4, sampling=greedy, contrast=unsaid)
+    again = llm.generate(
+        PROMPT, max_tokens=6, stop=["\n"], seed=4, sampling=greedy, contrast=unsaid, avoid_start=first.text
+    )
+    assert first.text.split()[0] != again.text.split()[0]
