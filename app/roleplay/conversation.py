@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 KEEP_RECENT_ENTRIES = 8  # when the context fills, the last four exchanges stay verbatim
 SUMMARY_QUOTES = 3
+UNSAID = "..."  # the officer's line left out of a contrast prompt
 
 
 class PromptModel(Protocol):
@@ -64,6 +65,15 @@ class Conversation:
         copy = Conversation(self.scenario)
         copy.history, copy.reply_tensions = [*self.history, ("officer", draft)], list(self.reply_tensions)
         copy.revealed, copy.summary, copy.window_start = list(self.revealed), self.summary, self.window_start
+        return copy
+
+    def with_last_line_unsaid(self) -> Conversation:
+        """A copy in which the officer's last line (or, while the civilian has the last word, the
+        officer's next one) is "...": the contrast prompt that shows which words of a reply that line
+        calls for (``models.llm.Contrast``)."""
+        copy = self.with_draft(UNSAID)
+        if self.awaiting_reply:
+            copy.history = [*self.history[:-1], ("officer", UNSAID)]
         return copy
 
     def add_officer(self, text: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from deescal.app import sessions as db
-from deescal.app.errors import UserFacingError
+from deescal.app.errors import ModelError, UserFacingError
 from deescal.app.packs import PackService
 from deescal.app.packs.drop_folder import publish_after_session
 from deescal.app.records.entities import Turn
@@ -32,7 +32,7 @@ from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, nex
 from deescal.app.scoring import SCORER_VERSION, TurnScore
 from deescal.app.scoring.coaching import session_moment
 from deescal.app.settings import get_setting
-from deescal.models.llm import ROLE_PLAY, Generation, LanguageModel, SamplingProfile
+from deescal.models.llm import ROLE_PLAY, Contrast, Generation, LanguageModel, SamplingProfile
 from deescal.scenario_library.schema import Scenario
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ MAX_REPLY_TOKENS = 40  # two short spoken sentences; replies stop earlier, at th
 MAX_OFFICER_CHARS = 1200
 RESERVE_TOKENS = MAX_REPLY_TOKENS + 8  # context kept free for the reply
 RETRY_SAMPLING = ROLE_PLAY.with_overrides(temperature=0.9)  # hotter, so the retry says something else
+# Replies decoded against the prompt without the officer's last line (``Contrast``): judged blind, the
+# civilian answers what was said more often; a second llama.cpp context, about twice the decoding time.
+CONTRAST_SETTING = "replies_follow_the_officer"
 
 
 @dataclass
@@ -95,6 +98,7 @@ class RoleplaySession:
         self.officer_techniques: list[frozenset[str]] = []  # per officer turn: what the next step builds on
         self.given_advice: list[str] = []  # per officer turn: the next step shown, not to repeat it
         self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
+        self.contrast = bool(get_setting(self.store, CONTRAST_SETTING, True))
         self._first_token_at: float | None = None
         self.publish_problem: str | None = None  # why the finished session could not reach the drop folder
 
@@ -132,6 +136,17 @@ class RoleplaySession:
     def warm(self) -> None:
         """Evaluates the scenario card now, so the first reply only processes the trainee's line."""
         self.model.prefill(self.conversation.tension_free_head(self.model, RESERVE_TOKENS))
+        self._prefill_contrast()
+
+    def _prefill_contrast(self) -> None:
+        """The contrast prompt's start does not depend on the officer's coming line: evaluate it early."""
+        if self.contrast:
+            unsaid = self.conversation.with_last_line_unsaid()
+            try:
+                self.model.prefill_contrast(unsaid.tension_free_head(self.model, RESERVE_TOKENS))
+            except ModelError as exc:  # e.g. no memory for a second context: play on without it
+                log.warning("session %s: replies no longer weighed against the line unsaid: %s", self.id, exc)
+                self.contrast = False
 
     def prepare(self, draft: str) -> int:
         """Evaluates the officer line being typed, so only its last words are left when it is sent.
@@ -146,7 +161,9 @@ class RoleplaySession:
         if start < 0:
             return 0
         settled = draft.rsplit(" ", 1)[0] if " " in draft else ""  # the last word may still change
-        return self.model.prefill(head[: start + len(settled)])
+        evaluated = self.model.prefill(head[: start + len(settled)])
+        self._prefill_contrast()
+        return evaluated
 
     # -- turns ---------------------------------------------------------------------------------
     def officer_turn(
@@ -177,6 +194,7 @@ class RoleplaySession:
         moment = session_moment(self.scenario, self.tension, self.officer_techniques, self.given_advice)
         scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before, moment)
         self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model, RESERVE_TOKENS))
+        self._prefill_contrast()
         score = scoring.result()
         score_s = time.perf_counter() - start
         update = next_tension(self.tension, score, text, self.scenario)
@@ -280,6 +298,8 @@ class RoleplaySession:
         ended = outcome(self.officer_tensions, self.escalated_after)
         if ended:
             self.end(ended)
+        else:
+            self._prefill_contrast()  # while the trainee reads the reply, not after their next line
         result.status = self.status
         return result
 
@@ -292,6 +312,10 @@ class RoleplaySession:
         avoid_start: str | None = None,
     ) -> Generation:
         prompt = self.prompt()
+        contrast = None
+        if self.contrast:
+            unsaid = self.conversation.with_last_line_unsaid()
+            contrast = Contrast(unsaid.prompt(self.model, self.tension, RESERVE_TOKENS))
         streamed: list[str] = []
 
         def forward(piece: str) -> None:
@@ -311,6 +335,7 @@ class RoleplaySession:
             cancelled=cancelled,
             enough=reply_is_complete,
             avoid_start=avoid_start,
+            contrast=contrast,
         )
 
     def end(self, status: str = "ended") -> None:

@@ -67,6 +67,9 @@ class ScriptedModelNotLlama:
     def prefill(self, prompt: str) -> int:
         return 0
 
+    def prefill_contrast(self, prompt: str) -> int:
+        return 0
+
     def generate(self, prompt: str, **kwargs) -> Generation:
         self.prompts.append(prompt)
         self.calls.append(kwargs)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from deescal.app import sessions as db
 from deescal.app.context import AppContext
-from deescal.app.errors import DatabaseError, UserFacingError
+from deescal.app.errors import DatabaseError, ModelError, UserFacingError
 from deescal.app.packs import PackService
 from deescal.app.roleplay.persona import clean_reply
 from deescal.app.roleplay.service import RoleplayService, RoleplaySession
-from deescal.app.roleplay.session import RETRY_SAMPLING
+from deescal.app.roleplay.session import CONTRAST_SETTING, RETRY_SAMPLING
 from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS, RESOLVED_MIN_TURNS
 from deescal.app.settings import set_setting
 from deescal.models.llm import ROLE_PLAY
@@ -390,3 +390,35 @@ def test_the_scorer_thread_uses_one_core_and_leaves_the_others_theirs(tmp_path):
         assert service.pool.submit(torch.get_num_threads).result() == 1
         assert torch.get_num_threads() == before
         service.close()
+
+
+def test_replies_are_weighed_against_the_line_unsaid_by_default_and_can_be_switched_off(service):
+    scenario = store_scenario(service.ctx.store, case_id="rp-contrast")
+    on = service.start(scenario.id, seed=23)
+    assert on.contrast
+    reply_on = on.officer_turn(CALM_LINES[1]).reply
+    unsaid = on.conversation.with_last_line_unsaid()
+    assert unsaid.history == [*on.conversation.history, ("officer", "...")]  # "..." for the coming line
+    assert on.conversation.with_draft(CALM_LINES[2]).with_last_line_unsaid().history == unsaid.history
+    set_setting(service.ctx.store, CONTRAST_SETTING, False)
+    try:
+        off = service.start(scenario.id, seed=23)
+        assert not off.contrast
+        reply_off = off.officer_turn(CALM_LINES[1]).reply
+    finally:
+        set_setting(service.ctx.store, CONTRAST_SETTING, True)
+    _assert_clean(reply_on)
+    assert reply_on != reply_off  # same seed, same line: the contrast changed the words
+
+
+def test_no_room_for_the_second_context_leaves_the_role_play_playing(service, monkeypatch):
+    scenario = store_scenario(service.ctx.store, case_id="rp-contrast-fails")
+    session = service.start(scenario.id, seed=29)
+
+    def out_of_memory_fake(prompt: str) -> int:
+        raise ModelError("llama.cpp could not open a second context (fake: out of memory).")
+
+    monkeypatch.setattr(session.model, "prefill_contrast", out_of_memory_fake)
+    result = session.officer_turn(CALM_LINES[0])
+    _assert_clean(result.reply)
+    assert not session.contrast and session.status == "active"

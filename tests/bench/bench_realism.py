@@ -89,7 +89,11 @@ def plan() -> list[tuple[str, str, str]]:
     return plays
 
 
-def play(service, scenario, script: str, adapter: str | None, seed: int) -> dict:
+def play(service, scenario, script: str, adapter: str | None, seed: int, contrast: bool = True) -> dict:
+    from deescal.app.roleplay.session import CONTRAST_SETTING
+    from deescal.app.settings import set_setting
+
+    set_setting(service.ctx.store, CONTRAST_SETTING, contrast)
     session = service.start(scenario.id, adapter=adapter or "", seed=seed)
     turns = []
     trust = session.tension
@@ -112,11 +116,14 @@ def play(service, scenario, script: str, adapter: str | None, seed: int) -> dict
     return {"turns": turns, "status": session.status}
 
 
+PLAIN = "-plain"  # a model name ending in it plays without the contrast (replies not weighed against the line unsaid)
+
+
 def model_adapters(names: list[str]) -> dict[str, str | None]:
     from deescal.models.embedded import HOUSE_ADAPTER
 
     table = {"base": None, "house": str(HOUSE_ADAPTER)}
-    return {name: table.get(name, name) for name in names}
+    return {name: table.get(name.removesuffix(PLAIN), name.removesuffix(PLAIN)) for name in names}
 
 
 def corpus_plays(scenarios: dict) -> list[dict]:
@@ -181,7 +188,9 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--models", default="base,house", help="comma list: base, house, or GGUF adapter paths"
+        "--models",
+        default="base,house-plain,house",
+        help=f"comma list: base, house, or GGUF adapter paths; a name ending in {PLAIN} plays without the contrast",
     )
     args = parser.parse_args()
     from deescal.app.context import AppContext
@@ -201,7 +210,9 @@ def main() -> int:
             scenarios[case_id] = library.get(library.find_id(case_id))
         for model, adapter in adapters.items():
             for n, (case_id, group, script) in enumerate(plan()):
-                played = play(service, scenarios[case_id], script, adapter, SEED + n)
+                played = play(
+                    service, scenarios[case_id], script, adapter, SEED + n, not model.endswith(PLAIN)
+                )
                 plays.append({"model": model, "case_id": case_id, "group": group, "script": script, **played})
                 print(f"{model:6} {case_id:9} {script:8} {played['status']}", flush=True)
         service.close()

@@ -5,7 +5,8 @@ Run by ``make bench`` (or ``python tests/bench/bench_roleplay.py``); prints the 
 submitted (so scoring and the tension update are included):
 
 - time to the first civilian token (goal <= 0.25 s) and to the complete reply (median goal <= 0.38 s),
-  for lines submitted at once (CLI, voice) and for lines typed in the GUI (read while typed);
+  for lines submitted at once (CLI, voice) and for lines typed in the GUI (read while typed), and the
+  cost of the adapter and of the contrast (replies weighed against the line unsaid) measured in one run;
 - a 40-token reply (goal <= 1.2 s) and the decode rate in tokens/s;
 - prompt tokens evaluated per turn (the KV cache should leave only the new ones), peak RAM;
 - the longest UI-thread stall while the real Role-play view streams replies (goal <= 50 ms).
@@ -103,7 +104,9 @@ def summarise(turns: list[dict]) -> dict:
 
 def bench_session(ctx, scenarios) -> dict:
     from deescal.app.roleplay.service import RoleplayService
+    from deescal.app.roleplay.session import CONTRAST_SETTING
     from deescal.app.scoring import get_scorer
+    from deescal.app.settings import set_setting
 
     service = ctx.service(RoleplayService)
     start = time.perf_counter()
@@ -112,6 +115,11 @@ def bench_session(ctx, scenarios) -> dict:
     at_once = play_script(service, scenarios, typed=False)
     typed = play_script(service, scenarios, typed=True)
     without_adapter = play_script(service, scenarios, typed=False, adapter="")  # the adapter's overhead
+    set_setting(ctx.store, CONTRAST_SETTING, False)
+    try:
+        typed_plain = play_script(service, scenarios, typed=True)  # the contrast's overhead
+    finally:
+        set_setting(ctx.store, CONTRAST_SETTING, True)
     # A 40-token reply on a warm cache, from submitting the line: scoring + exactly 40 tokens.
     session = service.start(scenarios[0].id, seed=1)
     session.officer_turn(SCRIPT[0])
@@ -128,6 +136,7 @@ def bench_session(ctx, scenarios) -> dict:
         "submitted_at_once": summarise(at_once),
         "submitted_at_once_without_adapter": summarise(without_adapter),
         "typed_in_gui": summarise(typed),
+        "typed_in_gui_without_contrast": summarise(typed_plain),
         "prompt_tokens_last": at_once[-1]["prompt_tokens"],
         "reply_40_tokens_s": round(long_s, 3),
         "reply_40_tokens_generated": long.n_tokens,

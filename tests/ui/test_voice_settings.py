@@ -78,3 +78,14 @@ def test_escalation_turns_setting_is_saved_at_once(view, ctx):
     assert view.escalated_spin.value() == ESCALATED_TURNS
     view.escalated_spin.setValue(5)
     assert get_setting(ctx.store, ESCALATED_SETTING) == 5
+
+
+def test_replies_follow_the_officer_setting_is_on_by_default_and_saved_at_once(view, ctx):
+    from deescal.app.roleplay.session import CONTRAST_SETTING
+    from deescal.app.settings import get_setting
+
+    assert view.contrast_check.isChecked()
+    view.contrast_check.setChecked(False)
+    assert get_setting(ctx.store, CONTRAST_SETTING) is False
+    view.contrast_check.setChecked(True)
+    assert get_setting(ctx.store, CONTRAST_SETTING) is True
