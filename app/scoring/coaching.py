@@ -150,7 +150,20 @@ _LEVER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"settle",
         ),
     ),
-    ("reassures_safety", _any(r"\bsafe", r"reassur", r"not in trouble", r"protect")),
+    (
+        "reassures_safety",
+        _any(
+            r"\bsafe",
+            r"not in trouble",
+            r"protect",
+            r"\barrest",
+            r"\bcrime\b",
+            r"reassur\w* that (?:medical )?help",
+        ),
+    ),
+    # Reassurance about anything else ("about the last argument", "that many new parents feel this
+    # way") answers a feeling: "tell them plainly they are safe" would be the wrong advice.
+    ("acknowledges_feelings", _any(r"reassur")),
     (
         "asks_what_helps",
         _any(

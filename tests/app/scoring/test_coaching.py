@@ -111,6 +111,17 @@ def test_learning_objectives_read_as_the_technique_that_meets_them():
     assert lever_technique("Recognise atypical heart attack signs, especially in women") is None
 
 
+def test_reassurance_about_a_feeling_is_not_advice_to_say_they_are_safe():
+    """grief-002's "reassurance about the last argument" was coached as "tell them plainly they are
+    safe and what you are not going to do", to a mother told of her son's death."""
+    assert lever_technique("reassurance about the last argument") == "acknowledges_feelings"
+    assert lever_technique("reassurance that many new parents feel this way") == "acknowledges_feelings"
+    assert lever_technique("reassurance she is not in trouble") == "reassures_safety"
+    assert lever_technique("reassurance that she is not under arrest") == "reassures_safety"
+    assert lever_technique("clear reassurance that medical help comes first") == "reassures_safety"
+    assert lever_technique("reassurance that Ayşe and Elif are safe") == "reassures_safety"
+
+
 def _steps_of_a_trainee_who_only_introduces_themself(moment: Moment, turns: int):
     """The next step of each turn, each turn seeing the advice given before it."""
     given: list[str] = []
