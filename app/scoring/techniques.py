@@ -62,7 +62,8 @@ TECHNIQUES: tuple[Technique, ...] = (
             # An apology for oneself ("Sorry, I ...", "sorry for shouting"), not sympathy ("sorry about your
             # mom", or a bare "I'm so sorry." after bad news, which acknowledges feelings).
             r"(?:^|[.!?]\s+)(?:I'?m |I am )?(?:so |really )?sorry(?=\s*[,\u2014-]\s*\w|\s+(?:for|about)\s+"
-            r"(?:shouting|yelling|snapping|raising|being|how I|the way I|earlier|that\b|interrupting|my\b))[^.?!]*",
+            r"(?:shouting|yelling|snapping|raising|being|how I|the way I|earlier|that\b|interrupting|my\b)"
+            r"|\s+(?:that\s+)?I\s+(?:rushed|snapped|yelled|shouted|told|said|raised|interrupted|cut|was|got|came|talked|spoke)\b)[^.?!]*",
             r"\b(?:I apologi[sz]e|my (?:mistake|bad|fault)|that was (?:wrong of me|unfair of me|me being \w+)|"
             r"I (?:came in|was|came on|got) too (?:hot|harsh|loud|fast|strong|aggressive|rough|short)|"
             r"(?:let me|let'?s) (?:start|try (?:that|this)) (?:again|over))\b[^.?!]*",

@@ -96,6 +96,7 @@ def test_asking_permission_is_not_an_order(scorer):
         "I'm sorry, that was me being impatient. You didn't deserve that.",
         "Sorry, I came in too hot. Let me start again.",
         "My mistake. Let's try that again.",
+        "I'm sorry I rushed you earlier, that wasn't fair.",  # a neutral 56 in a read-through
     ],
 )
 def test_owning_a_misstep_counts_as_respect(scorer, officer):
