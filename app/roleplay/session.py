@@ -47,6 +47,7 @@ RETRY_SAMPLING = ROLE_PLAY.with_overrides(temperature=0.9)  # hotter, so the ret
 # Replies decoded against the prompt without the officer's last line (``Contrast``): judged blind, the
 # civilian answers what was said more often; a second llama.cpp context, about twice the decoding time.
 CONTRAST_SETTING = "replies_follow_the_officer"
+CONTRAST_DEFAULT = True
 
 
 @dataclass
@@ -98,7 +99,7 @@ class RoleplaySession:
         self.officer_techniques: list[frozenset[str]] = []  # per officer turn: what the next step builds on
         self.given_advice: list[str] = []  # per officer turn: the next step shown, not to repeat it
         self.escalated_after = int(get_setting(self.store, ESCALATED_SETTING, ESCALATED_TURNS))
-        self.contrast = bool(get_setting(self.store, CONTRAST_SETTING, True))
+        self.contrast = bool(get_setting(self.store, CONTRAST_SETTING, CONTRAST_DEFAULT))
         self._first_token_at: float | None = None
         self.publish_problem: str | None = None  # why the finished session could not reach the drop folder
 
@@ -139,7 +140,8 @@ class RoleplaySession:
         self._prefill_contrast()
 
     def _prefill_contrast(self) -> None:
-        """The contrast prompt's start does not depend on the officer's coming line: evaluate it early."""
+        """The contrast prompt's start does not depend on the officer's coming line: evaluate it once,
+        at the start and after each reply (while the trainee reads), not again while they type."""
         if self.contrast:
             unsaid = self.conversation.with_last_line_unsaid()
             try:
@@ -161,9 +163,7 @@ class RoleplaySession:
         if start < 0:
             return 0
         settled = draft.rsplit(" ", 1)[0] if " " in draft else ""  # the last word may still change
-        evaluated = self.model.prefill(head[: start + len(settled)])
-        self._prefill_contrast()
-        return evaluated
+        return self.model.prefill(head[: start + len(settled)])
 
     # -- turns ---------------------------------------------------------------------------------
     def officer_turn(
@@ -194,7 +194,6 @@ class RoleplaySession:
         moment = session_moment(self.scenario, self.tension, self.officer_techniques, self.given_advice)
         scoring = self.service.pool.submit(self.service.scorer.score, text, civilian_before, moment)
         self.model.prefill(self.conversation.with_draft(text).tension_free_head(self.model, RESERVE_TOKENS))
-        self._prefill_contrast()
         score = scoring.result()
         score_s = time.perf_counter() - start
         update = next_tension(self.tension, score, text, self.scenario)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from deescal.app.context import AppContext
 from deescal.app.errors import ModelError
-from deescal.app.roleplay.session import CONTRAST_SETTING
+from deescal.app.roleplay.session import CONTRAST_DEFAULT, CONTRAST_SETTING
 from deescal.app.roleplay.tension import ESCALATED_SETTING, ESCALATED_TURNS
 from deescal.app.settings import get_setting, set_setting
 from deescal.app.voice import VoiceService
@@ -135,7 +135,7 @@ class SettingsView(QWidget):
             lambda value: set_setting(self.ctx.store, ESCALATED_SETTING, int(value))
         )
         self.contrast_check = QCheckBox("Civilian answers the officer's words more closely")
-        self.contrast_check.setChecked(bool(get_setting(self.ctx.store, CONTRAST_SETTING, True)))
+        self.contrast_check.setChecked(bool(get_setting(self.ctx.store, CONTRAST_SETTING, CONTRAST_DEFAULT)))
         self.contrast_check.setToolTip(
             "Each reply is weighed against what the civilian would say without the officer's last line, "
             "so it answers what was said (judged more believable); replies take about twice as long to "
